@@ -48,3 +48,45 @@ class Transcription:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class ReferenceWord:
+    """A word of the reference text and its expected phonemes (IPA, no stress marks)."""
+
+    text: str
+    phonemes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PhoneEvidence:
+    """Acoustic evidence for one expected phone of a reference word.
+
+    ``heard`` is the phone the acoustics favour at that place ("" when the phone
+    seems to be missing); ``score`` is a 0-1 goodness of the *expected* phone.
+    """
+
+    expected: str
+    heard: str
+    score: float
+    start: float = 0.0
+    end: float = 0.0
+
+
+@dataclass(frozen=True)
+class WordEvidence:
+    """Acoustic evidence for one reference word, from forced alignment against the text.
+
+    ``found`` is False when the word could not be located in the audio at all (missing).
+    ``heard_phonemes`` is what the acoustics favour for the whole word (IPA, no stress),
+    which may differ in length from the expected phonemes (insertions, deletions).
+    ``score`` is 0-1.
+    """
+
+    word: str
+    found: bool
+    start: float
+    end: float
+    score: float
+    phones: tuple[PhoneEvidence, ...] = ()
+    heard_phonemes: tuple[str, ...] = ()
