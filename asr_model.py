@@ -1,0 +1,357 @@
+"""Loading, caching and serving the speech recognizer for a browser session.
+
+Two layers:
+
+* :func:`load_hf_model_cached` and :func:`load_offline_engine_cached` are
+  ``st.cache_resource`` loaders shared by every session of the server (a small,
+  bounded pool of models, one copy each in memory; Streamlit's per-key lock makes
+  two sessions that ask at once load once).
+* :class:`ASRModelManager` lives in ``st.session_state`` (one per browser session,
+  see :mod:`session`). Its :meth:`ASRModelManager.load_model` returns at once when
+  the requested model is already loaded: no spinner, no toast, no ``.to(device)``.
+  Otherwise it shows a spinner, loads (falling back requested -> default -> the
+  bundled offline engine), moves the model to the device once and shows one toast.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+import streamlit as st
+
+from transcription import ReferenceWord, Transcription, WordEvidence
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "facebook/wav2vec2-base-960h"
+OFFLINE_MODEL = "offline"
+MODEL_OPTIONS: dict[str, str] = {
+    "Wav2Vec2 Base (facebook/wav2vec2-base-960h)": DEFAULT_MODEL,
+    "Wav2Vec2 Large (facebook/wav2vec2-large-960h)": "facebook/wav2vec2-large-960h",
+    "Phoneme model (facebook/wav2vec2-lv-60-espeak-cv-ft)": "facebook/wav2vec2-lv-60-espeak-cv-ft",
+    "Offline (bundled)": OFFLINE_MODEL,
+}
+OFFLINE_LABEL = "Offline (bundled)"
+CACHE_MAX_ENTRIES = int(os.environ.get("ACCENT_COACH_MODEL_POOL", "2"))
+HUB_CHECK_TIMEOUT_S = 2.0
+HUB_CHECK_TTL_S = 60.0
+SAMPLE_RATE = 16_000
+
+
+class ModelLoadError(RuntimeError):
+    """A model could not be loaded; ``reason`` is a short phrase for learners."""
+
+    def __init__(self, model_name: str, reason: str) -> None:
+        super().__init__(f"{model_name}: {reason}")
+        self.model_name = model_name
+        self.reason = reason
+
+
+# -- process-wide counters ----------------------------------------------------
+@dataclass
+class LoadCounters:
+    """Real loads, skipped loads and seconds spent loading."""
+
+    real_loads: int = 0
+    skipped_loads: int = 0
+    failed_loads: int = 0
+    load_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+PROCESS_COUNTERS = LoadCounters()
+_COUNTERS_LOCK = threading.Lock()
+
+
+def _count(counters: LoadCounters, **deltas: float) -> None:
+    with _COUNTERS_LOCK:
+        for name, delta in deltas.items():
+            setattr(counters, name, getattr(counters, name) + delta)
+
+
+# -- device and hub -----------------------------------------------------------
+def pick_device() -> str:
+    """"cuda" when a CUDA device is available, else "cpu"."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+_hub_state: dict[str, float | bool] = {"checked_at": -1e9, "reachable": False}
+_hub_lock = threading.Lock()
+
+
+def hub_reachable() -> bool:
+    """Whether the Hugging Face Hub answers a TCP connection (cached for a minute).
+
+    Without this check transformers retries a missing network for minutes before
+    it gives up; with it an offline machine falls back in milliseconds.
+    """
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return False
+    with _hub_lock:
+        now = time.monotonic()
+        if now - float(_hub_state["checked_at"]) < HUB_CHECK_TTL_S:
+            return bool(_hub_state["reachable"])
+        host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+        try:
+            with socket.create_connection((host, 443), timeout=HUB_CHECK_TIMEOUT_S):
+                reachable = True
+        except OSError:
+            reachable = False
+        _hub_state.update(checked_at=now, reachable=reachable)
+        return reachable
+
+
+def _describe_failure(error: BaseException, model_name: str, offline: bool) -> str:
+    text = str(error).lower()
+    if isinstance(error, MemoryError) or "out of memory" in text:
+        return "not enough memory"
+    if offline and not Path(model_name).exists():
+        return "no network connection and no local copy"
+    if "not a valid model identifier" in text or "repository not found" in text or "404" in text:
+        return "model not found"
+    if "401" in text or "403" in text or "gated" in text:
+        return "access denied (a Hugging Face token may be needed)"
+    if "couldn't connect" in text or "connection" in text:
+        return "no network connection"
+    return "the files are not a usable speech model"
+
+
+# -- shared loaders ------------------------------------------------------------
+@dataclass
+class LoadedModel:
+    """A model and its processor as the shared cache holds them."""
+
+    name: str
+    model: Any
+    processor: Any
+    load_seconds: float
+
+
+@st.cache_resource(max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+def load_hf_model_cached(model_name: str, hf_token: str | None) -> LoadedModel:
+    """Load a CTC model (Hub id or local folder) once per server; eval mode, on the CPU.
+
+    Honours ``HF_HOME`` (cache), ``HF_TOKEN`` (when no token is given) and
+    ``HF_HUB_OFFLINE`` (never touch the network). The token is never logged.
+    Raises :class:`ModelLoadError` with a short reason.
+    """
+    from transformers import AutoModelForCTC, AutoProcessor
+
+    started = time.perf_counter()
+    local = Path(model_name).expanduser()
+    is_folder = local.is_dir()
+    offline = not is_folder and not hub_reachable()
+    source = str(local) if is_folder else model_name
+    token = hf_token or os.environ.get("HF_TOKEN") or None
+    try:
+        processor = AutoProcessor.from_pretrained(source, token=token, local_files_only=offline or is_folder)
+        model = AutoModelForCTC.from_pretrained(source, token=token, local_files_only=offline or is_folder)
+        model.eval()
+    except Exception as error:  # any failure becomes one short reason; details go to the log
+        _count(PROCESS_COUNTERS, failed_loads=1)
+        logger.warning("could not load model %s", model_name, exc_info=True)
+        raise ModelLoadError(model_name, _describe_failure(error, model_name, offline)) from error
+    seconds = time.perf_counter() - started
+    _count(PROCESS_COUNTERS, real_loads=1, load_seconds=seconds)
+    logger.info("loaded %s in %.2f s", model_name, seconds)
+    return LoadedModel(model_name, model, processor, seconds)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def load_offline_engine_cached() -> LoadedModel:
+    """The bundled pocketsphinx engine, built once per server."""
+    from offline_engine import OfflineEngine
+
+    started = time.perf_counter()
+    engine = OfflineEngine()
+    seconds = time.perf_counter() - started
+    _count(PROCESS_COUNTERS, real_loads=1, load_seconds=seconds)
+    logger.info("loaded the offline engine in %.2f s", seconds)
+    return LoadedModel(OFFLINE_MODEL, engine, engine, seconds)
+
+
+def clear_model_cache() -> None:
+    """Drop every shared model (the next request loads again)."""
+    load_hf_model_cached.clear()
+    load_offline_engine_cached.clear()
+
+
+def model_label(model_name: str | None) -> str:
+    """A short human name for a model id, folder or the offline engine."""
+    if not model_name:
+        return "no model"
+    if model_name == OFFLINE_MODEL:
+        return OFFLINE_LABEL
+    for label, name in MODEL_OPTIONS.items():
+        if name == model_name:
+            return label.split(" (")[0]
+    return Path(model_name).name or model_name
+
+
+def resolve_model(requested: str, default_model: str, hf_token: str | None) -> tuple[LoadedModel, str | None]:
+    """Load ``requested``, else ``default_model``, else the offline engine.
+
+    Returns the loaded model and, after a fallback, one short sentence for the learner.
+    """
+    candidates = [requested] + [m for m in (default_model, OFFLINE_MODEL) if m != requested]
+    reasons: list[str] = []
+    for name in candidates:
+        try:
+            loaded = load_offline_engine_cached() if name == OFFLINE_MODEL else load_hf_model_cached(name, hf_token)
+        except ModelLoadError as error:
+            reasons.append(f"{model_label(name)}: {error.reason}")
+            continue
+        except Exception as error:  # the offline engine failing is unexpected: keep the details in the log
+            logger.exception("could not load %s", name)
+            reasons.append(f"{model_label(name)}: {type(error).__name__}")
+            continue
+        if name == requested:
+            return loaded, None
+        return loaded, f"Using {model_label(name)} because {reasons[0]}."
+    raise ModelLoadError(requested, "no speech model could be loaded (" + "; ".join(reasons) + ")")
+
+
+def backend_for(loaded: LoadedModel, device: str) -> Any:
+    """The object that transcribes and assesses for a loaded model."""
+    if loaded.name == OFFLINE_MODEL:
+        return loaded.model
+    from hf_ctc_backend import HFCTCBackend
+
+    return HFCTCBackend(loaded.model, loaded.processor, device, loaded.name)
+
+
+# -- the per-session manager --------------------------------------------------
+@dataclass
+class ASRModelManager:
+    """The speech model of one browser session (kept in ``st.session_state``).
+
+    ``load_model`` is called before every analysis and every conversation turn; it
+    returns at once when ``model`` and ``processor`` are set and ``model_name``
+    equals the request (or the request already led to a fallback in this session).
+    """
+
+    default_model: str = DEFAULT_MODEL
+    model_options: dict[str, str] = field(default_factory=lambda: dict(MODEL_OPTIONS))
+    device: str = field(default_factory=pick_device)
+    model: Any = None
+    processor: Any = None
+    model_name: str | None = None
+    requested_name: str | None = None
+    notice: str | None = None
+    counters: LoadCounters = field(default_factory=LoadCounters)
+    backend: Any = None
+    _warmup: Future | None = field(default=None, repr=False)
+
+    def load_model(self, model_name: str | None, hf_token: str | None = None) -> None:
+        requested = (model_name or self.default_model).strip()
+        if (
+            self.model is not None
+            and self.processor is not None
+            and requested in (self.model_name, self.requested_name)
+        ):
+            _count(self.counters, skipped_loads=1)
+            _count(PROCESS_COUNTERS, skipped_loads=1)
+            return
+        started = time.perf_counter()
+        with st.spinner(f"Loading {model_label(requested)}…"):
+            self.wait_for_warm_up()
+            loaded, notice = resolve_model(requested, self.default_model, hf_token)
+            model = loaded.model
+            if loaded.name != OFFLINE_MODEL:
+                model = model.to(self.device)
+        self.model, self.processor = model, loaded.processor
+        self.model_name, self.requested_name, self.notice = loaded.name, requested, notice
+        self.backend = backend_for(LoadedModel(loaded.name, model, loaded.processor, 0.0), self.device)
+        _count(self.counters, real_loads=1, load_seconds=time.perf_counter() - started)
+        if notice:
+            st.warning(notice, icon=":material/info:")
+        st.toast(f"{model_label(self.model_name)} is ready on {self.device.upper()}.")
+
+    def transcribe(self, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Transcription:
+        """Transcribe 16 kHz mono float audio with the loaded model."""
+        self._require_loaded()
+        if sr != SAMPLE_RATE:
+            raise ValueError(f"audio must be {SAMPLE_RATE} Hz, got {sr}")
+        return self.backend.transcribe(np.asarray(audio, dtype=np.float32), sr)
+
+    def assess(self, audio: np.ndarray, sr: int, words: Sequence[ReferenceWord]) -> list[WordEvidence]:
+        """Acoustic evidence per reference word from the loaded model."""
+        self._require_loaded()
+        return self.backend.assess(np.asarray(audio, dtype=np.float32), sr, words)
+
+    def transcribe_and_assess(
+        self, audio: np.ndarray, sr: int, words: Sequence[ReferenceWord]
+    ) -> tuple[Transcription, list[WordEvidence]]:
+        """Both at once; a backend that can share one forward pass for the two does so."""
+        self._require_loaded()
+        samples = np.asarray(audio, dtype=np.float32)
+        combined = getattr(self.backend, "transcribe_and_assess", None)
+        if combined is not None:
+            return combined(samples, sr, words)
+        return self.backend.transcribe(samples, sr), self.backend.assess(samples, sr, words)
+
+    def warm_up(self, model_name: str | None, hf_token: str | None = None) -> Future:
+        """Start loading ``model_name`` into the shared cache in a background thread.
+
+        The session's own ``load_model`` then finds it cached. Safe to call on every
+        rerun: only the first call of a session starts a thread.
+        """
+        if self._warmup is not None:
+            return self._warmup
+        future: Future = Future()
+        requested = (model_name or self.default_model).strip()
+
+        def run() -> None:
+            try:
+                loaded, _ = resolve_model(requested, self.default_model, hf_token)
+                future.set_result(loaded.name)
+            except BaseException as error:  # reported by load_model later; never crash the thread
+                logger.warning("warm-up of %s failed: %s", requested, error)
+                future.set_exception(error)
+
+        threading.Thread(target=run, name="asr-warm-up", daemon=True).start()
+        self._warmup = future
+        return future
+
+    def wait_for_warm_up(self) -> None:
+        if self._warmup is not None and not self._warmup.done():
+            try:
+                self._warmup.result()
+            except BaseException:  # load_model reports its own failure
+                pass
+
+    def reset(self) -> None:
+        """Forget the loaded model (after the shared cache was cleared)."""
+        self.model = self.processor = self.backend = None
+        self.model_name = self.requested_name = self.notice = None
+        self._warmup = None
+
+    def status(self) -> dict[str, Any]:
+        """What the "Model status" panel shows."""
+        return {
+            "model": model_label(self.model_name),
+            "model_id": self.model_name,
+            "requested": self.requested_name,
+            "device": self.device,
+            "notice": self.notice,
+            "session": self.counters.to_dict(),
+            "process": PROCESS_COUNTERS.to_dict(),
+        }
+
+    def _require_loaded(self) -> None:
+        if self.backend is None:
+            raise RuntimeError("no model loaded: call load_model first")
