@@ -1,0 +1,39 @@
+"""Accent Coach: the entry script (navigation, sidebar, session bootstrap).
+
+Run with ``streamlit run app.py``. Pages only render and call plain modules.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from session import current_settings, get_asr_manager
+from sidebar import render_advanced_settings, render_model_status
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+st.set_page_config(page_title="Accent Coach", page_icon=":material/record_voice_over:", layout="wide")
+
+PAGES = [
+    st.Page("pages/pronunciation_practice.py", title="Pronunciation Practice", icon=":material/mic:", default=True),
+    st.Page("pages/conversation_tutor.py", title="Conversation Tutor", icon=":material/forum:"),
+    st.Page("pages/progress.py", title="Progress", icon=":material/insights:"),
+]
+
+manager = get_asr_manager()
+navigation = st.navigation(PAGES)
+with st.sidebar:
+    try:
+        from learner import profile_picker
+    except ImportError:
+        profile_picker = None
+    if profile_picker is not None:
+        profile_picker()
+    render_advanced_settings()
+    render_model_status()
+
+settings = current_settings()
+manager.warm_up(settings.model_name, settings.hf_token)
+navigation.run()

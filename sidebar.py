@@ -1,0 +1,87 @@
+"""The sidebar every page shares: Advanced Settings and the Model status panel (UI only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from asr_model import MODEL_OPTIONS, clear_model_cache, model_label
+from audio import DEFAULT_MAX_SECONDS
+from session import (
+    DEFAULT_CHOICE,
+    DENOISE_KEY,
+    LOCAL_FOLDER_CHOICE,
+    LOCAL_FOLDER_KEY,
+    MAX_SECONDS_KEY,
+    MODEL_CHOICE_KEY,
+    NORMALISE_KEY,
+    STORE_AUDIO_KEY,
+    VAD_KEY,
+    get_asr_manager,
+)
+
+MAX_SECONDS_CHOICES = (15, 30, 60, 120)
+
+
+def render_advanced_settings() -> None:
+    manager = get_asr_manager()
+    with st.expander("Advanced Settings", icon=":material/tune:"):
+        choices = list(MODEL_OPTIONS) + [LOCAL_FOLDER_CHOICE]
+        st.session_state.setdefault(MODEL_CHOICE_KEY, DEFAULT_CHOICE)
+        st.selectbox(
+            "Speech model",
+            choices,
+            key=MODEL_CHOICE_KEY,
+            help="Hugging Face models are downloaded on first use. Without a network the app "
+            "uses the bundled offline recognizer.",
+        )
+        if st.session_state[MODEL_CHOICE_KEY] == LOCAL_FOLDER_CHOICE:
+            st.text_input(
+                "Model folder",
+                key=LOCAL_FOLDER_KEY,
+                placeholder="/path/to/a/saved/ctc/model",
+                help="A folder saved with save_pretrained (model and processor).",
+            )
+        st.caption(f"Device: **{manager.device.upper()}**")
+        st.markdown("**Audio clean-up**")
+        st.toggle("Trim silence (voice activity detection)", value=True, key=VAD_KEY)
+        st.toggle("Reduce background noise", value=False, key=DENOISE_KEY)
+        st.toggle("Normalise volume", value=True, key=NORMALISE_KEY)
+        st.session_state.setdefault(MAX_SECONDS_KEY, int(DEFAULT_MAX_SECONDS))
+        st.select_slider("Longest recording (seconds)", MAX_SECONDS_CHOICES, key=MAX_SECONDS_KEY)
+        st.toggle(
+            "Keep my recordings",
+            value=False,
+            key=STORE_AUDIO_KEY,
+            help="Off: only scores and transcripts are saved. On: recordings are saved beside the database.",
+        )
+
+
+def render_model_status() -> None:
+    manager = get_asr_manager()
+    status = manager.status()
+    with st.expander("Model status", icon=":material/memory:"):
+        if manager.model_name:
+            st.markdown(f"**In use:** {status['model']} on {status['device'].upper()}")
+        else:
+            st.markdown(f"**In use:** not loaded yet ({status['device'].upper()})")
+        if status["notice"]:
+            st.caption(status["notice"])
+        session, process = status["session"], status["process"]
+        left, right = st.columns(2)
+        left.metric("Loads (session)", session["real_loads"])
+        right.metric("Skipped (session)", session["skipped_loads"])
+        left.metric("Loads (server)", process["real_loads"])
+        right.metric("Skipped (server)", process["skipped_loads"])
+        st.caption(
+            f"Load time: {session['load_seconds']:.2f} s this session, "
+            f"{process['load_seconds']:.2f} s on the server; failed loads: {process['failed_loads']}."
+        )
+        if st.button("Clear model cache", icon=":material/delete_sweep:", use_container_width=True):
+            clear_model_cache()
+            manager.reset()
+            st.toast("Model cache cleared: the next analysis loads the model again.")
+
+
+def requested_label() -> str:
+    manager = get_asr_manager()
+    return model_label(manager.model_name)
