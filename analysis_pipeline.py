@@ -1,0 +1,379 @@
+"""From a recording and a reference text to per-word, per-sound pronunciation results.
+
+``AnalysisPipeline(manager).run(audio, reference_text)`` returns one
+:class:`AnalysisResult` that the page, the CLI, storage and tests all consume.
+
+Stages: G2P of the reference (cached) -> the session's recognizer gives a
+transcript *and* acoustic evidence per reference word (forced alignment against
+the text, so a mispronounced sound is flagged even when the recognizer "corrects"
+the word) -> word alignment of the transcript (correct / substituted / missing /
+extra) -> phoneme alignment per word (S/D/I, stress-insensitive) -> scores and
+metrics -> the built-in coach.
+
+Overall score (0-100): the mean of the word scores (a missing word scores 0),
+minus 3 points per extra word (at most 15), never below 0.
+
+CLI::
+
+    python -m analysis_pipeline AUDIO "REFERENCE TEXT" [--model NAME]
+    python -m analysis_pipeline --batch FILE.tsv [--model NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal, Sequence
+
+import numpy as np
+
+from asr_model import DEFAULT_MODEL, ASRModelManager
+from audio import AudioError, AudioOptions, PreparedAudio, prepare_audio
+from coach import CoachNote, coach_notes
+from phonetics import TextError, WordPronunciation, g2p, normalise_words, to_reference_words, word_ipa
+from sequence_alignment import Step, align, count_errors
+from transcription import Transcription, WordEvidence
+from word_levels import WordLevel, word_level
+
+logger = logging.getLogger(__name__)
+
+EXTRA_WORD_PENALTY = 3.0
+MAX_EXTRA_WORD_PENALTY = 15.0
+WordStatus = Literal["correct", "mispronounced", "missing"]
+WordOp = Literal["match", "substitution", "deletion"]
+
+
+@dataclass(frozen=True)
+class PhoneError:
+    """One phoneme-level difference inside a word."""
+
+    kind: Literal["substitution", "deletion", "insertion"]
+    expected: str
+    heard: str
+
+
+@dataclass(frozen=True)
+class WordResult:
+    word: str
+    status: WordStatus
+    level: WordLevel
+    score: int
+    expected_ipa: str
+    expected_phonemes: list[str]
+    heard_phonemes: list[str]
+    phone_errors: list[PhoneError]
+    heard_word: str | None
+    transcript_op: WordOp
+    start: float
+    end: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    word_accuracy: float
+    wer: float
+    phoneme_error_rate: float
+    completeness: float
+    substitutions: int
+    deletions: int
+    insertions: int
+    phonemes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AnalysisResult:
+    reference_text: str
+    transcript: str
+    model: str
+    engine: str
+    score: int
+    metrics: Metrics
+    words: list[WordResult]
+    extra_words: list[str]
+    coach: list[CoachNote] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stage_ms: dict[str, float] = field(default_factory=dict)
+    audio_seconds: float = 0.0
+    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def words_to_practise(self) -> list[WordResult]:
+        return [w for w in self.words if w.status != "correct"]
+
+
+class AnalysisPipeline:
+    """Runs one analysis with a session's already-chosen model."""
+
+    def __init__(self, manager: ASRModelManager, options: AudioOptions | None = None) -> None:
+        self.manager = manager
+        self.options = options or AudioOptions()
+
+    def run(
+        self,
+        audio: PreparedAudio | np.ndarray | bytes | str,
+        reference_text: str,
+        sr: int = 16_000,
+        filename: str | None = None,
+    ) -> AnalysisResult:
+        """Analyse one recording against ``reference_text``.
+
+        Raises :class:`phonetics.TextError` or :class:`audio.AudioError` (short
+        learner-facing messages) before any model work when the input is unusable.
+        """
+        stage_ms: dict[str, float] = {}
+        clock = time.perf_counter()
+        pronunciations = g2p(reference_text)
+        stage_ms["g2p"] = _lap(clock)
+
+        clock = time.perf_counter()
+        prepared = _prepared(audio, sr, self.options, filename)
+        stage_ms["audio"] = _lap(clock)
+
+        clock = time.perf_counter()
+        transcription, evidence = self.manager.transcribe_and_assess(
+            prepared.samples, prepared.sample_rate, to_reference_words(pronunciations)
+        )
+        stage_ms["model"] = _lap(clock)
+
+        clock = time.perf_counter()
+        result = score_words(reference_text, pronunciations, transcription, evidence)
+        result.warnings = list(prepared.warnings)
+        result.audio_seconds = round(prepared.duration_s, 2)
+        stage_ms["scoring"] = _lap(clock)
+
+        clock = time.perf_counter()
+        result.coach = coach_notes(result.words)
+        stage_ms["feedback"] = _lap(clock)
+        result.stage_ms = stage_ms
+        return result
+
+
+def score_words(
+    reference_text: str,
+    pronunciations: Sequence[WordPronunciation],
+    transcription: Transcription,
+    evidence: Sequence[WordEvidence],
+) -> AnalysisResult:
+    """Combine transcript alignment and acoustic evidence into word results and metrics."""
+    reference = [p.word for p in pronunciations]
+    heard_words = _heard_words(transcription)
+    steps = align(reference, heard_words)
+    by_reference: dict[int, Step] = {s.ref: s for s in steps if s.ref is not None}
+    extra_words = [heard_words[s.hyp] for s in steps if s.kind == "insertion" and s.hyp is not None]
+    use_evidence = len(evidence) == len(pronunciations)
+
+    words: list[WordResult] = []
+    phone_errors_total = 0
+    for index, pron in enumerate(pronunciations):
+        step = by_reference[index]
+        heard_word = heard_words[step.hyp] if step.hyp is not None else None
+        ev = evidence[index] if use_evidence else None
+        words.append(_word_result(pron, step, heard_word, ev))
+        phone_errors_total += len(words[-1].phone_errors)
+
+    n_words = len(pronunciations)
+    n_phonemes = sum(len(p.phonemes) for p in pronunciations)
+    counts = count_errors(steps, n_words)
+    mean_score = sum(w.score for w in words) / n_words if n_words else 0.0
+    penalty = min(MAX_EXTRA_WORD_PENALTY, EXTRA_WORD_PENALTY * len(extra_words))
+    metrics = Metrics(
+        word_accuracy=round(100.0 * sum(w.status == "correct" for w in words) / n_words, 1) if n_words else 0.0,
+        wer=round(counts.rate, 3),
+        phoneme_error_rate=round(phone_errors_total / n_phonemes, 3) if n_phonemes else 0.0,
+        completeness=round(100.0 * sum(w.status != "missing" for w in words) / n_words, 1) if n_words else 0.0,
+        substitutions=counts.substitutions,
+        deletions=counts.deletions,
+        insertions=counts.insertions,
+        phonemes=n_phonemes,
+    )
+    return AnalysisResult(
+        reference_text=reference_text,
+        transcript=" ".join(heard_words),
+        model=transcription.model_name,
+        engine=transcription.engine,
+        score=int(round(max(0.0, mean_score - penalty))),
+        metrics=metrics,
+        words=words,
+        extra_words=extra_words,
+    )
+
+
+def _word_result(
+    pron: WordPronunciation, step: Step, heard_word: str | None, ev: WordEvidence | None
+) -> WordResult:
+    expected = list(pron.phonemes)
+    op: WordOp = "deletion" if step.kind == "deletion" else ("match" if step.kind == "match" else "substitution")
+    if ev is not None:
+        found = ev.found
+        score = 100.0 * ev.score if found else 0.0
+        start, end = ev.start, ev.end
+        level = word_level(score)
+        if not found:
+            heard: list[str] = []
+        elif ev.heard_phonemes:
+            heard = list(ev.heard_phonemes)
+        elif level == "good" or heard_word is None:
+            heard = expected
+        else:
+            heard = _phonemes_of(heard_word) or expected
+    else:
+        found = op != "deletion"
+        start = end = 0.0
+        if op == "match":
+            heard, score = expected, 100.0
+        elif op == "substitution" and heard_word is not None:
+            heard = _phonemes_of(heard_word)
+            per = count_errors(align(expected, heard), len(expected)).rate
+            score = 100.0 * max(0.0, 1.0 - per)
+        else:
+            heard, score = [], 0.0
+        level = word_level(score)
+    errors = [
+        PhoneError(s.kind, expected[s.ref] if s.ref is not None else "", heard[s.hyp] if s.hyp is not None else "")
+        for s in align(expected, heard)
+        if s.kind != "match"
+    ]
+    status: WordStatus = "missing" if not found else ("correct" if level == "good" else "mispronounced")
+    return WordResult(
+        word=pron.display,
+        status=status,
+        level=level if found else "wrong",
+        score=int(round(score)),
+        expected_ipa=pron.ipa,
+        expected_phonemes=expected,
+        heard_phonemes=heard,
+        phone_errors=errors,
+        heard_word=heard_word,
+        transcript_op=op,
+        start=round(start, 3),
+        end=round(end, 3),
+    )
+
+
+def _heard_words(transcription: Transcription) -> list[str]:
+    """Normalised recognized words (a phoneme model's transcript has none)."""
+    if transcription.words:
+        return [w for segment in transcription.words for w in normalise_words(segment.word)]
+    if transcription.phones:
+        return []
+    return normalise_words(transcription.text)
+
+
+def _phonemes_of(word: str) -> list[str]:
+    try:
+        return list(word_ipa(word).phonemes)
+    except TextError:
+        return []
+
+
+def _prepared(
+    audio: PreparedAudio | np.ndarray | bytes | str, sr: int, options: AudioOptions, filename: str | None
+) -> PreparedAudio:
+    if isinstance(audio, PreparedAudio):
+        return audio
+    if isinstance(audio, np.ndarray):
+        return prepare_audio((audio, sr), options)
+    return prepare_audio(audio, options, filename=filename)
+
+
+def _lap(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+# -- command line ------------------------------------------------------------
+EXIT_BAD_INPUT = 2
+
+
+def _quiet_streamlit() -> None:
+    """Outside ``streamlit run`` Streamlit warns about a missing runtime on every cache call."""
+    for name in ("streamlit", "streamlit.runtime", "streamlit.runtime.caching"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _cli_manager(model: str) -> ASRModelManager:
+    manager = ASRModelManager(default_model=DEFAULT_MODEL)
+    manager.load_model(model)
+    if manager.notice:
+        print(f"note: {manager.notice}", file=sys.stderr)
+    return manager
+
+
+def _read_batch(path: str) -> list[tuple[str, str] | str]:
+    """Lines of ``audio path<TAB>reference text``; a malformed line becomes its error message."""
+    rows: list[tuple[str, str] | str] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            line = line.rstrip("\n").rstrip("\r")
+            if not line.strip():
+                continue
+            parts = line.split("\t", 1)
+            if len(parts) != 2:
+                rows.append(f"line {number}: expected 'audio path<TAB>reference text'")
+            else:
+                rows.append((parts[0].strip(), parts[1]))
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis_pipeline",
+        description="Score a recording against a reference text; prints JSON.",
+    )
+    parser.add_argument("audio", nargs="?", help="audio file (wav, flac, ogg, mp3)")
+    parser.add_argument("reference", nargs="?", help="the text that was read")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="Hub id, local folder or 'offline'")
+    parser.add_argument("--batch", metavar="FILE.tsv", help="lines of: audio path<TAB>reference text")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _quiet_streamlit()
+
+    if args.batch:
+        try:
+            rows = _read_batch(args.batch)
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"error: cannot read batch file {args.batch}: {error.__class__.__name__}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        pipeline = AnalysisPipeline(_cli_manager(args.model))
+        for row in rows:
+            if isinstance(row, str):
+                print(json.dumps({"error": row}), flush=True)
+                continue
+            audio_path, reference = row
+            try:
+                result = pipeline.run(audio_path, reference, filename=audio_path)
+                print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+            except (AudioError, TextError) as error:
+                print(json.dumps({"error": f"{audio_path}: {error}"}, ensure_ascii=False), flush=True)
+        return 0
+
+    if not args.audio or args.reference is None:
+        parser.print_usage(sys.stderr)
+        print("error: give AUDIO and \"REFERENCE TEXT\", or --batch FILE.tsv", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        g2p(args.reference)  # refuse bad text before loading any model
+        prepared = prepare_audio(args.audio, AudioOptions(), filename=args.audio)
+        result = AnalysisPipeline(_cli_manager(args.model)).run(prepared, args.reference)
+    except (AudioError, TextError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(json.dumps(result.to_dict(), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
