@@ -1,0 +1,341 @@
+"""The bundled offline recognizer: pocketsphinx's US-English model, with pronunciation evidence.
+
+The Hugging Face Hub may be out of reach, yet the app must work out of the box, so
+this backend needs nothing but the ``pocketsphinx`` wheel (acoustic model, CMU
+dictionary, word and phone language models are inside it).
+
+* :meth:`OfflineEngine.transcribe` is ordinary recognition with the word n-gram
+  model, plus a phone-loop pass for the phones that were heard.
+* :meth:`OfflineEngine.assess` scores each reference word against the audio without
+  trusting the language model. Every reference word is expanded into competing
+  pronunciations that differ from the expected one in one confusable phone (ship:
+  ``ʃɪp`` against ``ʃip``, ``sɪp``, ``ʃɛp``...). Two grammar passes over the clip are
+  compared: one where every word must take its expected pronunciation, and one where
+  each word may take any competitor. The acoustic gain a competitor earns over the
+  expected pronunciation, on the frames of that word, is a goodness-of-pronunciation
+  margin: near zero for a well-read word, large when another sound was said. A skip
+  arc around every word, priced by an insertion penalty, tells whether the word was
+  said at all.
+
+Decoders are not thread-safe; one lock per decoder serialises the sessions that
+share an engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+import phoneme_set
+from transcription import PhoneEvidence, PhoneSegment, ReferenceWord, Transcription, WordEvidence, WordSegment
+
+logger = logging.getLogger(__name__)
+
+OFFLINE_MODEL_NAME = "pocketsphinx-en-us"
+SAMPLE_RATE = 16000
+FRAMES_PER_SECOND = 100
+LOG_LEVEL = "FATAL"
+
+# A faint, fixed noise floor: the acoustic model dislikes exact digital silence.
+DITHER_STD = 1e-3
+DITHER_SEED = 1234
+
+# Confusable phones (ARPAbet) that learners substitute for one another. A word's
+# competitors replace one phone with one of these. The table is about English
+# learners in general, not about any test sentence.
+CONFUSABLE: dict[str, tuple[str, ...]] = {
+    "IY": ("IH", "EY"),
+    "IH": ("IY", "EH"),
+    "EH": ("AE", "IH", "EY"),
+    "AE": ("EH", "AH", "AA"),
+    "AH": ("AA", "AE", "UH"),
+    "AA": ("AH", "AO", "AE"),
+    "AO": ("AA", "OW", "AH"),
+    "UH": ("UW", "AH"),
+    "UW": ("UH", "OW"),
+    "OW": ("AO", "UW"),
+    "EY": ("EH", "IY"),
+    "AY": ("EY", "AA"),
+    "AW": ("OW", "AA"),
+    "OY": ("OW",),
+    "ER": ("AH", "AA"),
+    "TH": ("S", "T", "F"),
+    "DH": ("D", "Z", "V"),
+    "S": ("SH", "TH", "Z"),
+    "Z": ("S", "DH", "JH"),
+    "SH": ("S", "CH"),
+    "ZH": ("SH", "JH"),
+    "CH": ("SH", "JH"),
+    "JH": ("Y", "CH", "ZH"),
+    "V": ("B", "W", "F"),
+    "B": ("V", "P"),
+    "W": ("V",),
+    "F": ("V", "P"),
+    "P": ("B", "F"),
+    "T": ("D", "TH"),
+    "D": ("T", "DH"),
+    "K": ("G",),
+    "G": ("K",),
+    "L": ("R", "N"),
+    "R": ("L", "W"),
+    "N": ("NG", "L"),
+    "NG": ("N",),
+    "M": ("N",),
+    "Y": ("JH",),
+    "HH": (),
+}
+
+# Scoring calibration (acoustic log-likelihood gains in nats from pocketsphinx).
+GAIN_AT_CLOSE = 10.0  # a competitor this much better puts the word at the good/close border
+GAIN_SCALE = 4.0  # nats per logistic unit
+SKIP_LOGPROB = -40.0  # log-probability of skipping a reference word in the grammar
+GOOD_BORDER = 0.8
+
+MSG_NO_WORDS = "There are no words to check."
+
+
+@dataclass(frozen=True)
+class _Path:
+    """One grammar decode: per reference word, the chosen pronunciation and its frames."""
+
+    choice: tuple[int | None, ...]  # index into the word's candidates, None when skipped
+    spans: tuple[tuple[int, int] | None, ...]  # inclusive frame span per word
+    ascores: tuple[float, ...]  # acoustic log-likelihood (nats) of each word's span
+
+
+@dataclass(frozen=True)
+class _WordPlan:
+    """A reference word's expected pronunciation and its competitors (ARPAbet)."""
+
+    text: str
+    expected_ipa: tuple[str, ...]
+    candidates: tuple[tuple[str, ...], ...]  # [0] is the expected pronunciation
+    changed_at: tuple[int, ...]  # per candidate: phone index changed (-1 for [0])
+
+
+def _model_paths(model_dir: str | None) -> dict[str, str]:
+    import pocketsphinx
+
+    root = Path(model_dir) if model_dir else Path(pocketsphinx.get_model_path())
+    base = root / "en-us" if (root / "en-us" / "en-us").is_dir() else root
+    paths = {
+        "hmm": base / "en-us",
+        "dict": base / "cmudict-en-us.dict",
+        "lm": base / "en-us.lm.bin",
+        "phone_lm": base / "en-us-phone.lm.bin",
+    }
+    missing = [str(p) for p in paths.values() if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"pocketsphinx model files missing: {', '.join(missing)}")
+    return {k: str(v) for k, v in paths.items()}
+
+
+def to_pcm16(audio: np.ndarray, sr: int) -> bytes:
+    """Float audio (any rate, mono or channels-last stereo) -> 16 kHz int16 bytes with dither."""
+    samples = np.asarray(audio, dtype=np.float32)
+    if samples.ndim > 1:
+        samples = samples.mean(axis=1) if samples.shape[1] <= 8 else samples.mean(axis=0)
+    if sr != SAMPLE_RATE and samples.size:
+        import soxr
+
+        samples = soxr.resample(samples, sr, SAMPLE_RATE).astype(np.float32)
+    rng = np.random.default_rng(DITHER_SEED)
+    samples = samples + rng.normal(0.0, DITHER_STD, samples.shape).astype(np.float32)
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16).tobytes()
+
+
+def _pron_name(phones: Sequence[str]) -> str:
+    return "~" + "_".join(phones).lower()
+
+
+def plan_word(word: ReferenceWord) -> _WordPlan:
+    """Expected ARPAbet pronunciation of a reference word and its one-phone competitors."""
+    expected_ipa = phoneme_set.canonical_sequence(word.phonemes)
+    arpa = tuple(a for a in (phoneme_set.ipa_to_arpabet(p) for p in expected_ipa) if a)
+    candidates: list[tuple[str, ...]] = [arpa]
+    changed: list[int] = [-1]
+    seen = {arpa}
+    for i, phone in enumerate(arpa):
+        for alt in CONFUSABLE.get(phone, ()):
+            cand = arpa[:i] + (alt,) + arpa[i + 1:]
+            if cand not in seen:
+                seen.add(cand)
+                candidates.append(cand)
+                changed.append(i)
+    return _WordPlan(word.text, expected_ipa, tuple(candidates), tuple(changed))
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def gain_to_score(gain: float) -> float:
+    """0-1 goodness from a competitor's acoustic gain: 0 gain -> ~0.92, GAIN_AT_CLOSE -> 0.8."""
+    offset = math.log(GOOD_BORDER / (1 - GOOD_BORDER))  # logistic(offset) == GOOD_BORDER
+    return _logistic(offset + (GAIN_AT_CLOSE - gain) / GAIN_SCALE)
+
+
+class OfflineEngine:
+    """pocketsphinx recognition and pronunciation assessment, ready to share between sessions."""
+
+    def __init__(self, model_dir: str | None = None) -> None:
+        from pocketsphinx import Decoder
+
+        started = time.perf_counter()
+        self._paths = _model_paths(model_dir)
+        common = {"hmm": self._paths["hmm"], "loglevel": LOG_LEVEL}
+        self._asr = Decoder(dict=self._paths["dict"], lm=self._paths["lm"], **common)
+        self._asr.add_allphone_file("allphone", self._paths["phone_lm"])
+        self._asr_lock = threading.Lock()
+        self._aligner = Decoder(dict=self._paths["dict"], lm=None, **common)
+        self._aligner_lock = threading.Lock()
+        self._logmath = self._aligner.logmath
+        logger.info("offline engine ready in %.2f s", time.perf_counter() - started)
+
+    # ------------------------------------------------------------------ transcription
+
+    def transcribe(self, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Transcription:
+        started = time.perf_counter()
+        pcm = to_pcm16(audio, sr)
+        duration = len(pcm) / 2 / SAMPLE_RATE
+        with self._asr_lock:
+            self._asr.activate_search()
+            self._decode(self._asr, pcm)
+            words = self._words_from_seg(self._asr)
+            self._asr.activate_search("allphone")
+            self._decode(self._asr, pcm)
+            phones = self._phones_from_seg(self._asr)
+            self._asr.activate_search()
+        text = " ".join(w.word for w in words)
+        return Transcription(
+            text=text, words=words, phones=phones, model_name=OFFLINE_MODEL_NAME, engine="offline",
+            duration_s=duration, elapsed_ms=(time.perf_counter() - started) * 1000.0,
+        )
+
+    @staticmethod
+    def _decode(decoder, pcm: bytes) -> None:
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+
+    def _words_from_seg(self, decoder) -> list[WordSegment]:
+        words = []
+        for seg in decoder.seg():
+            token = seg.word
+            if token.startswith(("<", "[", "+")) or not token:
+                continue
+            base = token.split("(", 1)[0]
+            confidence = float(min(max(seg.prob, 0.0), 1.0))
+            words.append(WordSegment(base, seg.start_frame / FRAMES_PER_SECOND,
+                                     (seg.end_frame + 1) / FRAMES_PER_SECOND, confidence))
+        return words
+
+    def _phones_from_seg(self, decoder) -> list[PhoneSegment]:
+        phones = []
+        for seg in decoder.seg():
+            ipa = phoneme_set.arpabet_to_ipa(seg.word)
+            if not ipa:
+                continue
+            phones.append(PhoneSegment(ipa, seg.start_frame / FRAMES_PER_SECOND,
+                                       (seg.end_frame + 1) / FRAMES_PER_SECOND, 1.0))
+        return phones
+
+    # ------------------------------------------------------------------ assessment
+
+    def assess(self, audio: np.ndarray, sr: int, words: Sequence[ReferenceWord]) -> list[WordEvidence]:
+        """Acoustic evidence for every reference word, in order (see the module docstring)."""
+        if not words:
+            return []
+        started = time.perf_counter()
+        plans = [plan_word(w) for w in words]
+        pcm = to_pcm16(audio, sr)
+        with self._aligner_lock:
+            self._ensure_words(plans)
+            expected = self._grammar_decode(pcm, plans, free=False)
+            free = self._grammar_decode(pcm, plans, free=True)
+        evidence = [self._word_evidence(plan, i, expected, free) for i, plan in enumerate(plans)]
+        logger.debug("assessed %d words in %.0f ms", len(words), (time.perf_counter() - started) * 1000)
+        return evidence
+
+    def _ensure_words(self, plans: Sequence[_WordPlan]) -> None:
+        """Add every candidate pronunciation to the aligner's dictionary (once per pronunciation).
+
+        The grammar search built afterwards reads the dictionary, so no search refresh is needed.
+        """
+        for plan in plans:
+            for cand in plan.candidates:
+                if cand and self._aligner.lookup_word(_pron_name(cand)) is None:
+                    self._aligner.add_word(_pron_name(cand), " ".join(cand), False)
+
+    def _grammar_decode(self, pcm: bytes, plans: Sequence[_WordPlan], free: bool) -> _Path:
+        from pocketsphinx import FsgModel
+
+        lm = self._logmath
+        n = len(plans)
+        fsg = FsgModel("assess_free" if free else "assess_expected", lm, 1.0, n + 1)
+        word_of_id: dict[int, list[tuple[int, int]]] = {}
+        skip_logp = lm.ln_to_log(SKIP_LOGPROB)
+        for i, plan in enumerate(plans):
+            cands = plan.candidates if free else plan.candidates[:1]
+            for c, cand in enumerate(cands):
+                if not cand:
+                    continue
+                wid = fsg.word_add(_pron_name(cand))
+                fsg.trans_add(i, i + 1, 0, wid)
+                word_of_id.setdefault(wid, []).append((i, c))
+            fsg.null_trans_add(i, i + 1, skip_logp)
+        fsg.set_start_state(0)
+        fsg.set_final_state(n)
+        self._aligner.add_fsg("assess", fsg)
+        self._aligner.activate_search("assess")
+        self._decode(self._aligner, pcm)
+        choice: list[int | None] = [None] * n
+        spans: list[tuple[int, int] | None] = [None] * n
+        ascores = [0.0] * n
+        next_word = 0
+        for seg in self._aligner.seg():
+            name = seg.word.split("(", 1)[0]
+            if not name.startswith("~"):
+                continue
+            for i in range(next_word, n):
+                cands = plans[i].candidates if free else plans[i].candidates[:1]
+                match = [c for c, cand in enumerate(cands) if cand and _pron_name(cand) == name]
+                if match:
+                    choice[i] = match[0]
+                    spans[i] = (seg.start_frame, seg.end_frame)
+                    ascores[i] = math.log(max(seg.ascore, 1e-300))
+                    next_word = i + 1
+                    break
+        return _Path(tuple(choice), tuple(spans), tuple(ascores))
+
+    def _word_evidence(self, plan: _WordPlan, i: int, expected: _Path, free: _Path) -> WordEvidence:
+        span = expected.spans[i]
+        if span is None or not plan.candidates[0]:
+            return WordEvidence(word=plan.text, found=False, start=0.0, end=0.0, score=0.0,
+                                phones=tuple(PhoneEvidence(p, "", 0.0) for p in plan.expected_ipa),
+                                heard_phonemes=())
+        start, end = span[0] / FRAMES_PER_SECOND, (span[1] + 1) / FRAMES_PER_SECOND
+        chosen = free.choice[i]
+        gain = 0.0
+        if chosen is not None and chosen != 0 and free.spans[i] is not None:
+            gain = max(0.0, free.ascores[i] - expected.ascores[i])
+        score = gain_to_score(gain)
+        heard_arpa = plan.candidates[chosen] if chosen is not None else plan.candidates[0]
+        heard = tuple(phoneme_set.arpabet_to_ipa(a) or a for a in heard_arpa)
+        changed = plan.changed_at[chosen] if chosen is not None else -1
+        phones = []
+        for j, expected_phone in enumerate(plan.expected_ipa):
+            if j == changed:
+                phones.append(PhoneEvidence(expected_phone, heard[j], score))
+            else:
+                phones.append(PhoneEvidence(expected_phone, expected_phone, max(score, gain_to_score(0.0))))
+        heard_ipa = heard if changed >= 0 else plan.expected_ipa
+        return WordEvidence(word=plan.text, found=True, start=start, end=end, score=score,
+                            phones=tuple(phones), heard_phonemes=tuple(heard_ipa))
