@@ -224,10 +224,10 @@ def _word_result(
         level = word_level(score)
         if not found:
             heard: list[str] = []
+        elif level == "good" or heard_word is None and not ev.heard_phonemes:
+            heard = expected  # the acoustics matched the expected pronunciation
         elif ev.heard_phonemes:
             heard = list(ev.heard_phonemes)
-        elif level == "good" or heard_word is None:
-            heard = expected
         else:
             heard = _phonemes_of(heard_word) or expected
     else:
@@ -300,8 +300,13 @@ EXIT_BAD_INPUT = 2
 
 def _quiet_streamlit() -> None:
     """Outside ``streamlit run`` Streamlit warns about a missing runtime on every cache call."""
-    for name in ("streamlit", "streamlit.runtime", "streamlit.runtime.caching"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    import streamlit
+
+    streamlit.config.set_option("global.showWarningOnDirectExecution", False)
+
+    for name in list(logging.root.manager.loggerDict):
+        if name == "streamlit" or name.startswith("streamlit."):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _cli_manager(model: str) -> ASRModelManager:

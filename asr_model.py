@@ -15,6 +15,7 @@ Two layers:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -23,7 +24,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
@@ -235,6 +236,33 @@ def backend_for(loaded: LoadedModel, device: str) -> Any:
 
 
 # -- the per-session manager --------------------------------------------------
+def in_streamlit_page() -> bool:
+    """True while a Streamlit script runs (``streamlit run`` or AppTest), False in the CLI and benches."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return get_script_run_ctx(suppress_warning=True) is not None
+
+
+@contextlib.contextmanager
+def _spinner(text: str) -> Iterator[None]:
+    if in_streamlit_page():
+        with st.spinner(text):
+            yield
+    else:
+        yield
+
+
+def _tell(kind: str, message: str) -> None:
+    """A toast or a warning on the page; outside a page the log keeps it."""
+    if in_streamlit_page():
+        if kind == "toast":
+            st.toast(message)
+        else:
+            st.warning(message, icon=":material/info:")
+    else:
+        logger.info(message)
+
+
 @dataclass
 class ASRModelManager:
     """The speech model of one browser session (kept in ``st.session_state``).
@@ -267,7 +295,7 @@ class ASRModelManager:
             _count(PROCESS_COUNTERS, skipped_loads=1)
             return
         started = time.perf_counter()
-        with st.spinner(f"Loading {model_label(requested)}…"):
+        with _spinner(f"Loading {model_label(requested)}…"):
             self.wait_for_warm_up()
             loaded, notice = resolve_model(requested, self.default_model, hf_token)
             model = loaded.model
@@ -278,8 +306,8 @@ class ASRModelManager:
         self.backend = backend_for(LoadedModel(loaded.name, model, loaded.processor, 0.0), self.device)
         _count(self.counters, real_loads=1, load_seconds=time.perf_counter() - started)
         if notice:
-            st.warning(notice, icon=":material/info:")
-        st.toast(f"{model_label(self.model_name)} is ready on {self.device.upper()}.")
+            _tell("warning", notice)
+        _tell("toast", f"{model_label(self.model_name)} is ready on {self.device.upper()}.")
 
     def transcribe(self, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Transcription:
         """Transcribe 16 kHz mono float audio with the loaded model."""

@@ -39,6 +39,7 @@ class UICounter:
             counter.moves.append(str(args[0] if args else kwargs.get("device")))
             return original_to(module, *args, **kwargs) if not counter.moves[-1].startswith("cuda") else module
 
+        monkeypatch.setattr(asr_model, "in_streamlit_page", lambda: True)
         monkeypatch.setattr(asr_model.st, "spinner", spinner)
         monkeypatch.setattr(asr_model.st, "toast", toast)
         monkeypatch.setattr(torch.nn.Module, "to", to)
