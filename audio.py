@@ -45,6 +45,7 @@ MIN_SAMPLE_RATE = 4_000
 MAX_SAMPLE_RATE = 384_000
 LOW_SAMPLE_RATE_WARNING = 16_000
 HEADER_BYTES = 4096
+UNSUPPORTED_EXTENSIONS = frozenset({"webm", "m4a", "mp4", "aac", "wma", "amr"})
 
 # Energy voice-activity detection (frames of 25 ms every 10 ms).
 VAD_FRAME_S = 0.025
@@ -189,9 +190,11 @@ def _format_seconds(seconds: float) -> str:
     return f"{seconds:.2g} seconds" if seconds < 1 else f"{seconds:.1f} seconds"
 
 
-def _too_long_error(seconds: float, max_seconds: float) -> AudioError:
+def _too_long_error(seconds: float | None, max_seconds: float) -> AudioError:
+    """``seconds`` is None when the file did not say how long it is."""
+    length = f" ({_format_seconds(seconds)})" if seconds is not None else ""
     return AudioError(
-        f"This recording is too long ({_format_seconds(seconds)}). The limit is "
+        f"This recording is too long{length}. The limit is "
         f"{_format_seconds(max_seconds)}; please record or upload a shorter clip."
     )
 
@@ -204,7 +207,7 @@ def _too_short_error(seconds: float) -> AudioError:
 
 
 def _sniff_unsupported(header: bytes, filename: str | None) -> str | None:
-    """Name a container we know libsndfile cannot open, from magic bytes or extension."""
+    """Name the format of a file libsndfile could not open, when we recognise it."""
     if header.startswith(b"\x1a\x45\xdf\xa3"):
         return "WebM"
     if header[4:8] == b"ftyp":
@@ -214,9 +217,7 @@ def _sniff_unsupported(header: bytes, filename: str | None) -> str | None:
     ):
         return "MP3"
     suffix = Path(filename).suffix.lower().lstrip(".") if filename else ""
-    if suffix in {"webm", "m4a", "mp4", "aac", "wma", "amr", "opus"} and not header.startswith(
-        (b"RIFF", b"fLaC", b"OggS")
-    ):
+    if suffix in UNSUPPORTED_EXTENSIONS:
         return suffix.upper()
     return None
 
@@ -295,10 +296,6 @@ def _decode(
     source, header, size, name = _open_source(data, filename)
     if size == 0:
         raise AudioError(MSG_EMPTY)
-    unsupported = _sniff_unsupported(header, name)
-    if unsupported:
-        logger.info("Refusing %s audio (%s)", unsupported, name)
-        raise _unsupported_error(unsupported)
     try:
         with sf.SoundFile(source) as handle:
             sample_rate = int(handle.samplerate)
@@ -317,9 +314,12 @@ def _decode(
         raise
     except (sf.SoundFileError, RuntimeError, TypeError, ValueError, EOFError) as exc:
         logger.info("Cannot decode audio %s (%d bytes): %s", name, size, exc)
+        unsupported = _sniff_unsupported(header, name)
+        if unsupported:
+            raise _unsupported_error(unsupported) from exc
         raise AudioError(MSG_UNREADABLE) from exc
     if limit is not None and samples.shape[0] > limit:
-        raise _too_long_error(samples.shape[0] / sample_rate, max_seconds or 0.0)
+        raise _too_long_error(None, max_seconds or 0.0)
     if samples.shape[0] == 0:
         raise AudioError(MSG_EMPTY)
     truncated = _wav_is_truncated(header, size)

@@ -240,6 +240,17 @@ def test_webm_recording_gets_a_format_message() -> None:
         prepare_audio(data, filename="recording.webm")
 
 
+def test_mp4_audio_gets_a_format_message() -> None:
+    data = b"\x00\x00\x00\x20ftypM4A " + bytes(2000)
+    with pytest.raises(AudioError, match=r"MP4/M4A audio isn't supported"):
+        prepare_audio(data, filename="voice memo.m4a")
+
+
+def test_readable_audio_with_a_misleading_extension_is_accepted(speech) -> None:
+    prepared = prepare_audio(wav_bytes(*speech), filename="voice memo.m4a")
+    assert prepared.duration_s > 1.0
+
+
 def test_missing_path_is_refused(tmp_path) -> None:
     with pytest.raises(AudioError, match="couldn't find"):
         prepare_audio(tmp_path / "nothing.wav")
