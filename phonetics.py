@@ -9,15 +9,17 @@ Normalisation rules (shared by references and recognizer transcripts, so that
 ``normalise_words`` of either side line up word for word):
 
 * Everything is lower-cased first: gruut reads ALL-CAPS words letter by letter.
-* Accented Latin letters are folded to ASCII ("café" -> "cafe"); apostrophes are
+* Accented Latin letters are folded to ASCII ("café" -> "cafe"), ligatures and
+  full-width letters to plain ones (Unicode NFKC); apostrophes are
   kept inside words ("don't", "I'm"); hyphens and slashes split words
   ("well-known" -> "well", "known"); other punctuation is dropped.
 * Numbers are spoken words ("3" -> "three", "50%" -> "fifty percent",
-  "1990s" -> "nineteen nineties", "$5" -> "five dollars"), because that is what a
-  recognizer writes. A number that is one spoken word keeps its written form for
-  display ("3" shows as "3" with the phonemes of "three"); a number that becomes
-  several words is shown as those words ("1999" -> "nineteen", "ninety", "nine"),
-  which is also how the learner is expected to say it.
+  "1990s" -> "nineteen nineties", "$5" -> "five dollars", "123" -> "one hundred
+  twenty three" in the American way), because that is what a recognizer writes.
+  A number that is one spoken word keeps its written form for display ("3" shows
+  as "3" with the phonemes of "three"); a number that becomes several words is
+  shown as those words ("1999" -> "nineteen", "ninety", "nine"), which is also
+  how the learner is expected to say it.
 * "Mr.", "Mrs.", "Dr." and a few other abbreviations become their spoken words
   and keep their written form for display. Dotted initials ("U.S.A.") become
   letter names. ``%``, ``&``, ``+``, ``@`` and ``=`` are spoken as words.
@@ -85,6 +87,8 @@ FOLD_SPECIAL: dict[str, str] = {
     "ı": "i", "ħ": "h",
 }
 NUMBER_WORDS_DROPPED = frozenset({"sterling"})  # gruut says "three pounds sterling"
+# American English says "one hundred twenty", not "one hundred and twenty".
+NUMBER_SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "trillion"})
 DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 # Letter names as raw phones (stress on the vowel, like gruut's output).
@@ -197,7 +201,11 @@ def _spell_number(token: str) -> tuple[str, ...]:
     for sentence in _gruut_sentences(core):
         for w in sentence:
             words.extend(part for part in re.split(r"[\s\-]+", w.text.lower()) if part)
-    words = [w for w in words if w not in NUMBER_WORDS_DROPPED]
+    words = [
+        w for i, w in enumerate(words)
+        if w not in NUMBER_WORDS_DROPPED
+        and not (w == "and" and i > 0 and words[i - 1] in NUMBER_SCALE_WORDS)
+    ]
     if not words or not all(_PLAIN_WORD_RE.fullmatch(w) for w in words):
         logger.warning("Could not spell the number %r (got %r); reading its digits", token, words)
         words = [DIGIT_NAMES[int(d)] for d in core if d.isdigit()]
@@ -208,7 +216,7 @@ def _spell_number(token: str) -> tuple[str, ...]:
 
 def _expand(text: str) -> list[_Spoken]:
     """Split a text into spoken words (see the module docstring for the rules)."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFKC", text)  # also ligatures and full-width letters
     for mark in APOSTROPHES:
         text = text.replace(mark, "'")
     spoken: list[_Spoken] = []

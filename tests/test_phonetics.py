@@ -197,3 +197,11 @@ def test_split_ipa_round_trips_display_ipa():
 def test_results_are_cached():
     assert g2p("cached text here") is g2p("cached text here")
     assert word_ipa("cache") is word_ipa("cache")
+
+
+def test_american_numbers_have_no_and_after_hundred():
+    assert words("123") == ["one", "hundred", "twenty", "three"]
+
+
+def test_ligatures_and_full_width_letters_are_plain_letters():
+    assert words("\ufb01ne \uff21\uff22\uff23") == ["fine", "abc"]
