@@ -72,13 +72,14 @@ PEAK_CEILING = 0.95
 MAX_GAIN_DB = 30.0
 MIN_GAIN_CHANGE_DB = 0.1
 
-# Spectral-gating noise reduction.
+# Noise reduction (spectral gating with a soft, Wiener-style gain).
 NR_FFT = 512
 NR_HOP = 128
-NR_STD_THRESHOLD = 1.5
+NR_OVERSUBTRACTION = 2.0
 NR_ATTENUATION_DB = 18.0
-NR_SMOOTH_HZ = 250.0
-NR_SMOOTH_S = 0.04
+NR_SMOOTH_HZ = 100.0
+NR_SMOOTH_S = 0.03
+NR_SPEECH_MARGIN_S = 0.10
 NR_MIN_NOISE_S = 0.25
 NR_QUIETEST_FRACTION = 0.2
 
@@ -92,7 +93,7 @@ MSG_INVALID_SAMPLES = (
 )
 MSG_NO_SPEECH = (
     "We couldn't hear any speech in this recording. Check that your microphone is on, "
-    "speak close to it, and try again."
+    "then speak clearly and close to it, away from background noise."
 )
 MSG_BAD_RATE = "This audio has an unusual sample rate, so we can't use it. Please record again."
 WARN_CLIPPING = (
@@ -343,8 +344,10 @@ def _array_input(samples: np.ndarray, sample_rate: int) -> np.ndarray:
         array = array.T  # (channels, frames) as librosa gives it
     if np.issubdtype(array.dtype, np.integer):
         info = np.iinfo(array.dtype)
-        scale = float(max(abs(info.min), info.max))
-        offset = 0.0 if info.min < 0 else (info.max + 1) / 2.0
+        if info.min < 0:
+            offset, scale = 0.0, float(-info.min)
+        else:  # unsigned samples centre on the middle of their range
+            offset = scale = (info.max + 1) / 2.0
         array = (array.astype(np.float64) - offset) / scale
     elif not np.issubdtype(array.dtype, np.floating):
         raise AudioError(MSG_UNREADABLE)
@@ -506,31 +509,30 @@ def _istft(spectrum: np.ndarray, window: np.ndarray, length: int) -> np.ndarray:
 def _reduce_noise(
     samples: np.ndarray, sample_rate: int, segments: list[tuple[float, float]]
 ) -> np.ndarray:
-    """Spectral gating: attenuate time-frequency cells that are not above the noise profile.
+    """Spectral gating with a soft gain: damp the time-frequency cells the noise explains.
 
-    The noise profile (mean and spread of each frequency's level) comes from the frames
-    outside the speech segments, or from the quietest frames when there is too little
-    non-speech audio.
+    The noise spectrum is the average power of the frames away from speech (or of the
+    quietest frames when there is too little non-speech audio). Each cell's gain is
+    ``1 - k * noise / power`` (power smoothed over nearby cells), never below a floor,
+    so steady noise drops by up to ``NR_ATTENUATION_DB`` while speech keeps its level.
     """
     window = np.hanning(NR_FFT + 1)[:-1]
     spectrum = _stft(samples, window)
-    level = 20.0 * np.log10(np.abs(spectrum) + 1e-10)
-    times = (np.arange(level.shape[0]) * NR_HOP - NR_FFT // 2 + NR_FFT / 2) / sample_rate
-    noise = np.ones(level.shape[0], dtype=bool)
+    power = np.abs(spectrum) ** 2
+    times = np.arange(power.shape[0]) * NR_HOP / sample_rate
+    noise = np.ones(power.shape[0], dtype=bool)
     for start, end in segments:
-        noise &= ~((times >= start) & (times <= end))
+        noise &= ~((times >= start - NR_SPEECH_MARGIN_S) & (times <= end + NR_SPEECH_MARGIN_S))
     if noise.sum() * NR_HOP / sample_rate < NR_MIN_NOISE_S:
-        frame_energy = level.mean(axis=1)
-        count = max(1, int(level.shape[0] * NR_QUIETEST_FRACTION))
-        noise = np.zeros(level.shape[0], dtype=bool)
-        noise[np.argsort(frame_energy)[:count]] = True
-    profile = level[noise]
-    threshold = profile.mean(axis=0) + NR_STD_THRESHOLD * profile.std(axis=0)
-    keep = (level > threshold[np.newaxis, :]).astype(np.float64)
-    keep = _box_smooth(keep, int(round(NR_SMOOTH_HZ / (sample_rate / NR_FFT))), axis=1)
-    keep = _box_smooth(keep, int(round(NR_SMOOTH_S * sample_rate / NR_HOP)), axis=0)
+        count = max(1, int(power.shape[0] * NR_QUIETEST_FRACTION))
+        noise = np.zeros(power.shape[0], dtype=bool)
+        noise[np.argsort(power.sum(axis=1))[:count]] = True
+    noise_power = power[noise].mean(axis=0)
+    smoothed = _box_smooth(power, int(round(NR_SMOOTH_S * sample_rate / NR_HOP)), axis=0)
+    smoothed = _box_smooth(smoothed, int(round(NR_SMOOTH_HZ / (sample_rate / NR_FFT))), axis=1)
     floor_gain = 10.0 ** (-NR_ATTENUATION_DB / 20.0)
-    gain = floor_gain + (1.0 - floor_gain) * np.clip(keep, 0.0, 1.0)
+    gain = 1.0 - NR_OVERSUBTRACTION * noise_power / np.maximum(smoothed, 1e-20)
+    gain = np.maximum(gain, floor_gain)
     return _istft(spectrum * gain, window, len(samples)).astype(np.float32)
 
 
