@@ -46,6 +46,11 @@ def _slashes(phone: str) -> str:
     return f"/{phone}/" if phone else "nothing"
 
 
+def _last_expected(word: _WordLike) -> str:
+    phonemes = getattr(word, "expected_phonemes", None) or []
+    return phonemes[-1] if phonemes else ""
+
+
 def coach_notes(words: Sequence[_WordLike], limit: int = MAX_NOTES) -> list[CoachNote]:
     """Up to ``limit`` notes, most important first; one note per sound."""
     candidates: list[tuple[float, CoachNote]] = []
@@ -68,7 +73,12 @@ def coach_notes(words: Sequence[_WordLike], limit: int = MAX_NOTES) -> list[Coac
             message = f"In “{word.word}”, the sound {_slashes(error.expected)} was missing."
         else:
             message = f"In “{word.word}”, an extra sound {_slashes(error.heard)} crept in."
-        tip = tip_for(error.expected or error.heard, error.heard if error.kind == "substitution" else None)
+        if error.kind == "substitution":
+            tip = tip_for(error.expected, error.heard)
+        elif error.kind == "deletion":
+            tip = tip_for(error.expected, "", final=error.expected == _last_expected(word))
+        else:
+            tip = tip_for("", error.heard)
         candidates.append((word.score, CoachNote(word.word, error.expected, error.heard, message, tip)))
     candidates.sort(key=lambda item: item[0])
     notes: list[CoachNote] = []

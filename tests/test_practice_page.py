@@ -1,0 +1,143 @@
+"""Pronunciation Practice through Streamlit's AppTest: analyses, one model load, clear messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from asr_model import clear_model_cache
+from session import LOCAL_FOLDER_CHOICE, LOCAL_FOLDER_KEY, MODEL_CHOICE_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEECH = ROOT / "tests" / "data" / "speech"
+TIMEOUT = 180
+AUDIO_KEY = "practice_audio"
+CATEGORY_KEY = "practice_category"
+CUSTOM_TEXT_KEY = "practice_custom_text"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCENT_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    clear_model_cache()
+    yield
+    clear_model_cache()
+
+
+def _app(model_choice: str = "Offline (bundled)", folder: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state[MODEL_CHOICE_KEY] = model_choice
+    if folder:
+        at.session_state[LOCAL_FOLDER_KEY] = folder
+    return at
+
+
+def _use_custom_text(at: AppTest, text: str) -> None:
+    at.session_state[CATEGORY_KEY] = "Custom text"
+    at.session_state[CUSTOM_TEXT_KEY] = text
+
+
+def _give_audio(at: AppTest, data: bytes, name: str = "recording.wav") -> None:
+    at.session_state[AUDIO_KEY] = {"bytes": data, "name": name, "source": "microphone"}
+
+
+def _analyse(at: AppTest) -> AppTest:
+    button = next(b for b in at.button if b.label == "Analyze my pronunciation")
+    return button.click().run()
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_two_analyses_in_one_session_load_the_model_once(tiny_model_dir: Path) -> None:
+    at = _app(LOCAL_FOLDER_CHOICE, str(tiny_model_dir))
+    _use_custom_text(at, "The ship left the harbor at noon")
+    _give_audio(at, (SPEECH / "ship_correct_slt.wav").read_bytes())
+    at.run()
+    assert not at.exception
+    _analyse(at)
+    assert not at.exception, at.exception
+    assert any(s.value == "3. Your result" for s in at.subheader)
+    _analyse(at)
+    assert not at.exception
+    counters = at.session_state["asr_manager"].counters
+    assert counters.real_loads == 1
+    assert counters.skipped_loads >= 1
+    assert at.session_state["asr_manager"].model_name == str(tiny_model_dir)
+
+
+def test_offline_engine_scores_a_correct_and_a_swapped_reading() -> None:
+    at = _app()
+    _use_custom_text(at, "The ship left the harbor at noon")
+    _give_audio(at, (SPEECH / "ship_correct_slt.wav").read_bytes())
+    at.run()
+    _analyse(at)
+    assert not at.exception, at.exception
+    correct = at.session_state["practice_result"]["result"]
+    assert correct["engine"] == "offline"
+    assert correct["score"] >= 80
+    assert "ac-word" in _markdown(at), "coloured word chips are drawn"
+    assert [m.label for m in at.metric][:2] == ["Overall score", "Words correct"]
+
+    _give_audio(at, (SPEECH / "ship_swapped_slt.wav").read_bytes())
+    at.run()
+    _analyse(at)
+    swapped = at.session_state["practice_result"]["result"]
+    ship = next(w for w in swapped["words"] if w["word"] == "ship")
+    assert ship["status"] == "mispronounced"
+    assert any(b.label == "Practise this word" for b in at.button)
+    assert at.session_state["asr_manager"].counters.real_loads == 1
+
+
+def test_practise_this_word_switches_to_a_drill() -> None:
+    at = _app()
+    _use_custom_text(at, "The ship left the harbor at noon")
+    _give_audio(at, (SPEECH / "ship_swapped_slt.wav").read_bytes())
+    at.run()
+    _analyse(at)
+    drill = next(b for b in at.button if b.label == "Practise this word")
+    drill.click().run()
+    assert at.session_state[CATEGORY_KEY] == "Custom text"
+    assert at.session_state[CUSTOM_TEXT_KEY] == "ship"
+    assert AUDIO_KEY not in at.session_state
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "empty"),
+        (np.random.default_rng(1).bytes(5000), "couldn't read"),
+    ],
+)
+def test_bad_audio_gets_a_clear_message(data: bytes, expected: str) -> None:
+    at = _app()
+    _use_custom_text(at, "Hello there")
+    _give_audio(at, data)
+    at.run()
+    _analyse(at)
+    assert not at.exception
+    assert at.error and expected in at.error[0].value.lower()
+    assert "practice_result" not in at.session_state
+
+
+def test_bad_text_disables_analysis_with_a_message() -> None:
+    at = _app()
+    _use_custom_text(at, "?!?")
+    _give_audio(at, (SPEECH / "ship_correct_slt.wav").read_bytes())
+    at.run()
+    assert not at.exception
+    assert at.warning and "punctuation" in at.warning[0].value
+    assert next(b for b in at.button if b.label == "Analyze my pronunciation").disabled
+
+
+def test_html_in_custom_text_is_escaped() -> None:
+    at = _app()
+    _use_custom_text(at, "Hello <script>alert(1)</script> world")
+    at.run()
+    assert not at.exception
+    assert "<script>" not in _markdown(at)
