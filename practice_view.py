@@ -159,13 +159,7 @@ def waveform_chart(samples: np.ndarray, sample_rate: int, words: Sequence[dict[s
         .mark_rect(opacity=0.25)
         .encode(x="start:Q", x2="end:Q", color=alt.Color("level:N", scale=colours, title="Word"), tooltip=["word", "level"])
     )
-    labels = (
-        alt.Chart(spans)
-        .transform_calculate(mid="(datum.start + datum.end) / 2")
-        .mark_text(dy=-70, fontSize=12)
-        .encode(x="mid:Q", text="word:N")
-    )
-    return (shade + line + labels).properties(height=190)
+    return (shade + line).properties(height=190)
 
 
 _MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~>"

@@ -97,8 +97,8 @@ record_tab, upload_tab = st.tabs(["Record", "Upload a file"])
 with record_tab:
     st.caption("Press start, read the sentence aloud, then press stop.")
     recording = mic_recorder(
-        start_prompt="⏺ Start recording",
-        stop_prompt="⏹ Stop recording",
+        start_prompt="Start recording",
+        stop_prompt="Stop recording",
         just_once=True,
         format="wav",
         key="practice_recorder",
