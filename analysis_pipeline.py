@@ -171,7 +171,7 @@ def score_words(
     """Combine transcript alignment and acoustic evidence into word results and metrics."""
     reference = [p.word for p in pronunciations]
     heard_words = _heard_words(transcription)
-    steps = align(reference, heard_words)
+    steps = align(reference, heard_words, _spelling_distance)
     by_reference: dict[int, Step] = {s.ref: s for s in steps if s.ref is not None}
     extra_words = [heard_words[s.hyp] for s in steps if s.kind == "insertion" and s.hyp is not None]
     use_evidence = len(evidence) == len(pronunciations)
@@ -262,6 +262,14 @@ def _word_result(
         start=round(start, 3),
         end=round(end, 3),
     )
+
+
+def _spelling_distance(a: str, b: str) -> float:
+    """0 for the same word, up to 1 for unrelated spellings: near misses pair up with their word."""
+    if a == b:
+        return 0.0
+    edits = count_errors(align(a, b), len(a)).errors
+    return min(1.0, 0.5 + 0.5 * edits / max(len(a), len(b)))
 
 
 def _heard_words(transcription: Transcription) -> list[str]:
