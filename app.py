@@ -9,6 +9,7 @@ import logging
 
 import streamlit as st
 
+from learner import profile_picker
 from session import current_settings, get_asr_manager
 from sidebar import render_advanced_settings, render_model_status
 
@@ -25,12 +26,7 @@ PAGES = [
 manager = get_asr_manager()
 navigation = st.navigation(PAGES)
 with st.sidebar:
-    try:
-        from learner import profile_picker
-    except ImportError:
-        profile_picker = None
-    if profile_picker is not None:
-        profile_picker()
+    profile_picker()
     render_advanced_settings()
     render_model_status()
 
