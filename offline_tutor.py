@@ -893,3 +893,70 @@ def offline_reply(
         follow_up_question=question,
         has_errors=False,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# follow-up questions phrased by a small model (validated, else None -> curated question)
+
+QUESTION_MIN_WORDS = 3
+QUESTION_MAX_WORDS = 25
+FORBIDDEN_IN_QUESTION = re.compile(r"[{}<>`\[\]|\\]|https?:|www\.|\b(assist|AI|language model|chatbot)\b",
+                                   re.IGNORECASE)
+STOPWORDS = {
+    "about", "after", "again", "also", "because", "been", "before", "being", "could", "does", "doing",
+    "from", "have", "having", "here", "into", "just", "like", "more", "most", "much", "only", "other",
+    "really", "should", "some", "than", "that", "their", "them", "then", "there", "these", "they",
+    "this", "very", "were", "what", "when", "where", "which", "while", "with", "would", "your",
+    "you", "yours", "will", "want", "think", "know", "tell", "make", "usually", "always",
+}
+
+
+def clean_question(text: str, max_words: int = QUESTION_MAX_WORDS) -> str | None:
+    """The first question in ``text`` if it is one short, clean question ending in "?", else None."""
+    text = re.sub(r"\s+", " ", (text or "").strip()).strip("\"'\u201c\u201d ")
+    text = re.sub(r"^(follow[ -]?up( question)?|question|tutor|teacher)\s*:\s*", "", text, flags=re.IGNORECASE)
+    match = re.search(r"[^.!?]*\?", text)
+    if not match:
+        return None
+    question = match.group(0).strip().strip("\"'\u201c\u201d ")
+    words = question.split()
+    if not (QUESTION_MIN_WORDS <= len(words) <= max_words) or FORBIDDEN_IN_QUESTION.search(question):
+        return None
+    if not question[0].isalpha():
+        return None
+    return question[0].upper() + question[1:]
+
+
+def _content_words(text: str) -> set[str]:
+    return {word for word in re.findall(r"[a-z]{4,}", text.lower()) if word not in STOPWORDS}
+
+
+def model_follow_up(provider: Any, topic_title: str, level: str, learner_text: str,
+                    asked: Sequence[str] = (), max_tokens: int = 40) -> str | None:
+    """A follow-up question phrased by ``provider`` (a small model), or None when it is not usable.
+
+    The question must be short, end with "?", not repeat an earlier question and share a
+    content word with what the learner said or the topic (so it stays on the subject).
+    """
+    messages = [
+        {"role": "system", "content": "You are a friendly English teacher. You ask one short, simple question."},
+        {"role": "user", "content": (
+            f"We are talking about {topic_title.lower()}. The student said: \"{learner_text.strip()}\"\n"
+            "Ask the student one short follow-up question about what they said."
+        )},
+    ]
+    try:
+        answer = provider.chat(messages, max_tokens=max_tokens)
+    except Exception as error:  # the curated question is always there
+        logger.warning("The small model gave no follow-up question: %s", error)
+        return None
+    question = clean_question(answer)
+    if question is None:
+        logger.info("Small-model question rejected (shape): %r", answer[:200])
+        return None
+    if question.lower() in {q.strip().lower() for q in asked}:
+        return None
+    if not (_content_words(question) & (_content_words(learner_text) | _content_words(topic_title))):
+        logger.info("Small-model question rejected (off topic): %r", question)
+        return None
+    return question
