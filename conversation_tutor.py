@@ -482,42 +482,42 @@ def evaluate_exam(conversation: Conversation) -> ExamEvaluation:
     return ExamEvaluation(level, grammar, pronunciation, tuple(practice[:3]), len(conversation.turns), error_turns)
 
 
-def _md(text: str) -> str:
-    """Text safe to put in Markdown (no links, emphasis or HTML from learner or model text)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-!<>|~])", r"\\\1", text)
+def escape_markdown(text: str) -> str:
+    """Text safe to put in Markdown (no links, emphasis, maths or HTML from learner or model text)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-!<>|~$])", r"\\\1", text)
 
 
 def transcript_markdown(conversation: Conversation, evaluation: ExamEvaluation | None = None) -> str:
     """The conversation as a Markdown document for download."""
     stats = conversation.stats()
     lines = [
-        f"# Conversation: {_md(topic_title(conversation.topic))}",
+        f"# Conversation: {escape_markdown(topic_title(conversation.topic))}",
         "",
         f"- Level: {conversation.level}",
         f"- Mode: {conversation.mode}",
         f"- Started: {conversation.started_at}",
         f"- Turns: {stats['turns']}, turns with errors: {stats['errors']}, minutes: {stats['minutes']}",
         "",
-        f"**Tutor:** {_md(conversation.opening_question)}",
+        f"**Tutor:** {escape_markdown(conversation.opening_question)}",
         "",
     ]
     for turn in conversation.turns:
         reply = turn.reply
-        lines += [f"**You:** {_md(turn.transcript)}", ""]
-        lines += [f"> **Correction:** {_md(reply.correction)}",
-                  f"> **Why:** {_md(reply.explanation)}",
-                  f"> **Better:** {_md(reply.improved_version)}"]
+        lines += [f"**You:** {escape_markdown(turn.transcript)}", ""]
+        lines += [f"> **Correction:** {escape_markdown(reply.correction)}",
+                  f"> **Why:** {escape_markdown(reply.explanation)}",
+                  f"> **Better:** {escape_markdown(reply.improved_version)}"]
         if turn.pronunciation_hints:
-            lines.append(f"> **Check your pronunciation of:** {_md(', '.join(turn.pronunciation_hints))}")
-        lines += ["", f"**Tutor:** {_md(reply.follow_up_question)}", ""]
+            lines.append(f"> **Check your pronunciation of:** {escape_markdown(', '.join(turn.pronunciation_hints))}")
+        lines += ["", f"**Tutor:** {escape_markdown(reply.follow_up_question)}", ""]
     if evaluation is not None:
         lines += ["## Evaluation", "", f"- Estimated level: {evaluation.estimated_level}"]
         for issue in evaluation.grammar_issues:
-            lines.append(f"- Grammar: {_md(issue)}")
+            lines.append(f"- Grammar: {escape_markdown(issue)}")
         if evaluation.pronunciation_issues:
-            lines.append(f"- Pronunciation: {_md(', '.join(evaluation.pronunciation_issues))}")
+            lines.append(f"- Pronunciation: {escape_markdown(', '.join(evaluation.pronunciation_issues))}")
         lines += ["", "### Three things to practise", ""]
-        lines += [f"{n}. {_md(item)}" for n, item in enumerate(evaluation.practice, start=1)]
+        lines += [f"{n}. {escape_markdown(item)}" for n, item in enumerate(evaluation.practice, start=1)]
     return "\n".join(lines) + "\n"
 
 

@@ -255,9 +255,14 @@ def local_model_path() -> Path | None:
 
 
 def local_model_enabled() -> bool:
-    """Whether the offline tutor may use the small model (``ACCENT_COACH_OFFLINE_MODEL=off`` turns it off)."""
-    choice = os.environ.get(ENV_OFFLINE_MODEL, "on").strip().lower()
-    return choice not in {"off", "none", "0", "false", "no"} and local_model_path() is not None
+    """Whether the offline tutor uses the small model to phrase follow-up questions.
+
+    Off by default (``ACCENT_COACH_OFFLINE_MODEL=smollm2`` turns it on): on a 2-core CPU it
+    needs about 30 s to load and 4-20 s a question, and ``bench/tutor_eval.py`` found its
+    questions less reliable than the curated ones. It never judges grammar.
+    """
+    choice = os.environ.get(ENV_OFFLINE_MODEL, "off").strip().lower()
+    return choice in {"smollm2", "on", "1", "true", "yes"} and local_model_path() is not None
 
 
 @dataclass

@@ -9,8 +9,9 @@ must not be "corrected". Where no rule fires the tutor says it found nothing to 
 which is honest, rather than guessing.
 
 The small bundled model (see ``llm_provider.LocalModelProvider``) can optionally phrase
-the follow-up question; its output is validated and replaced by a curated question for
-the topic and level whenever it is not a short, clean question.
+the follow-up question (opt-in: ``ACCENT_COACH_OFFLINE_MODEL=smollm2``); its output is
+validated and replaced by a curated question for the topic and level whenever it is not
+a short, clean, on-topic question. ``bench/tutor_eval.py`` shows why it is off by default.
 """
 
 from __future__ import annotations
@@ -898,6 +899,10 @@ def offline_reply(
 # ---------------------------------------------------------------------------------------
 # follow-up questions phrased by a small model (validated, else None -> curated question)
 
+FEW_SHOT_QUESTIONS = (
+    ("I like cooking pasta.", "What kind of pasta do you cook most often?"),
+    ("We visited my aunt last weekend.", "Where does your aunt live?"),
+)
 QUESTION_MIN_WORDS = 3
 QUESTION_MAX_WORDS = 25
 FORBIDDEN_IN_QUESTION = re.compile(r"[{}<>`\[\]|\\]|https?:|www\.|\b(assist|AI|language model|chatbot)\b",
@@ -938,13 +943,13 @@ def model_follow_up(provider: Any, topic_title: str, level: str, learner_text: s
     The question must be short, end with "?", not repeat an earlier question and share a
     content word with what the learner said or the topic (so it stays on the subject).
     """
-    messages = [
-        {"role": "system", "content": "You are a friendly English teacher. You ask one short, simple question."},
-        {"role": "user", "content": (
-            f"We are talking about {topic_title.lower()}. The student said: \"{learner_text.strip()}\"\n"
-            "Ask the student one short follow-up question about what they said."
-        )},
-    ]
+    messages = [{"role": "system", "content": (
+        f"You are an English teacher chatting with a student about {topic_title.lower()}. Answer with one "
+        "short, friendly question (at most 12 words) that asks for more details about what the student "
+        "just said.")}]
+    for said, asked_back in FEW_SHOT_QUESTIONS:
+        messages += [{"role": "user", "content": said}, {"role": "assistant", "content": asked_back}]
+    messages.append({"role": "user", "content": learner_text.strip()})
     try:
         answer = provider.chat(messages, max_tokens=max_tokens)
     except Exception as error:  # the curated question is always there
@@ -955,6 +960,10 @@ def model_follow_up(provider: Any, topic_title: str, level: str, learner_text: s
         logger.info("Small-model question rejected (shape): %r", answer[:200])
         return None
     if question.lower() in {q.strip().lower() for q in asked}:
+        return None
+    leaked = _content_words(" ".join(q for pair in FEW_SHOT_QUESTIONS for q in pair)) - _content_words(learner_text)
+    if _content_words(question) & leaked:
+        logger.info("Small-model question rejected (copied the examples): %r", question)
         return None
     if not (_content_words(question) & (_content_words(learner_text) | _content_words(topic_title))):
         logger.info("Small-model question rejected (off topic): %r", question)

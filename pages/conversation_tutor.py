@@ -1,0 +1,298 @@
+"""Conversation Tutor: talk (or type) about a topic at your level; the tutor corrects kindly and asks on."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import streamlit as st
+import streamlit_mic_recorder
+
+import session
+from audio import AudioError, prepare_audio
+from conversation_tutor import (
+    Conversation,
+    ConversationTutor,
+    ExamEvaluation,
+    TurnError,
+    TurnResult,
+    escape_markdown,
+    evaluate_exam,
+    run_turn,
+    transcript_markdown,
+)
+from tutor_topics import DEFAULT_LEVEL, DEFAULT_MODE, DEFAULT_TOPIC, LEVELS, MODES, TOPICS, topic_title
+
+logger = logging.getLogger(__name__)
+
+CONVERSATION_KEY = "tutor_conversation"  # the open Conversation (opening question chosen once, kept here)
+TUTOR_KEY = "tutor_engine"  # this session's ConversationTutor
+ENDED_KEY = "tutor_ended"  # {"markdown", "evaluation", "title"} of the conversation just ended
+RESTORED_KEY = "tutor_restore_checked"
+HANDLED_AUDIO_KEY = "tutor_handled_audio"  # digests of recordings already used (never sent twice)
+TTS_KEY = "tutor_tts"  # {turn index: wav bytes} of replies played aloud
+TOPIC_KEY = "tutor_topic"
+LEVEL_KEY = "tutor_level"
+MODE_KEY = "tutor_mode"
+LEVEL_HELP = {"A2": "Elementary", "B1-B2": "Intermediate", "C1-C2": "Advanced"}
+MODE_HELP = {"practice": "Practice: corrections after every turn",
+             "exam": "Exam: no corrections until the end, then an evaluation"}
+MSG_TURN_FAILED = "Something went wrong with this turn. Please try again."
+MSG_STORAGE = "Your conversation could not be saved, but you can keep talking."
+
+
+def _storage():
+    try:
+        from storage import get_storage
+
+        return get_storage()
+    except Exception:
+        logger.exception("Storage unavailable for the conversation tutor")
+        return None
+
+
+def _learner_id() -> str:
+    try:
+        from learner import current_learner
+
+        return current_learner().id
+    except Exception:
+        logger.exception("No learner identity; using the local default")
+        return "local"
+
+
+def _tutor() -> ConversationTutor:
+    if TUTOR_KEY not in st.session_state:
+        st.session_state[TUTOR_KEY] = ConversationTutor()
+    return st.session_state[TUTOR_KEY]
+
+
+def _restore_open_conversation() -> None:
+    """After a page refresh, bring back the learner's open conversation from storage (once per session)."""
+    if st.session_state.get(RESTORED_KEY) or CONVERSATION_KEY in st.session_state:
+        return
+    st.session_state[RESTORED_KEY] = True
+    store = _storage()
+    if store is None:
+        return
+    try:
+        found = store.latest_open_conversation(_learner_id())
+        if not found or found.get("topic") not in TOPICS:
+            return
+        conversation = Conversation(
+            topic=found["topic"], level=found.get("level") or DEFAULT_LEVEL, mode=found.get("mode") or DEFAULT_MODE,
+            opening_question=found.get("opening_question") or "", conversation_id=found["id"],
+            started_at=found.get("started_at") or "",
+        )
+        for data in store.conversation_turns(found["id"]):
+            try:
+                conversation.turns.append(TurnResult.from_dict(data))
+            except (ValueError, TypeError, KeyError):
+                logger.warning("Skipped a stored turn that could not be read")
+        if not conversation.opening_question:
+            return
+        st.session_state[CONVERSATION_KEY] = conversation
+    except Exception:
+        logger.exception("Restoring the open conversation failed")
+
+
+def _start(topic: str, level: str, mode: str) -> None:
+    conversation = Conversation.start(topic, level, mode)
+    store = _storage()
+    if store is not None:
+        try:
+            conversation.conversation_id = store.start_conversation(
+                _learner_id(), topic, level, mode, conversation.opening_question)
+        except Exception:
+            logger.exception("Could not store the new conversation")
+    st.session_state[CONVERSATION_KEY] = conversation
+    st.session_state.pop(ENDED_KEY, None)
+    st.session_state[TTS_KEY] = {}
+
+
+def _end(conversation: Conversation) -> None:
+    evaluation = evaluate_exam(conversation) if conversation.mode == "exam" else None
+    store = _storage()
+    if store is not None and conversation.conversation_id:
+        try:
+            store.end_conversation(conversation.conversation_id, evaluation.to_dict() if evaluation else None)
+        except Exception:
+            logger.exception("Could not close the stored conversation")
+    st.session_state[ENDED_KEY] = {
+        "markdown": transcript_markdown(conversation, evaluation),
+        "evaluation": evaluation,
+        "title": topic_title(conversation.topic),
+        "stats": conversation.stats(),
+    }
+    st.session_state.pop(CONVERSATION_KEY, None)
+    st.session_state[TTS_KEY] = {}
+
+
+def _save_turn(conversation: Conversation, turn: TurnResult) -> None:
+    store = _storage()
+    if store is None or not conversation.conversation_id:
+        return
+    try:
+        store.save_turn(conversation.conversation_id, turn.to_dict())
+    except Exception:
+        logger.exception("Could not store a conversation turn")
+        st.toast(MSG_STORAGE)
+
+
+def _take_turn(conversation: Conversation, *, text: str | None = None, recording: dict | None = None) -> None:
+    tutor = _tutor()
+    try:
+        with st.spinner("The tutor is thinking…"):
+            if recording is not None:
+                settings = session.current_settings()
+                prepared = prepare_audio(recording["bytes"], settings.audio_options, filename="turn.wav")
+                for warning in prepared.warnings:
+                    st.toast(warning)
+                turn = run_turn(conversation, tutor, audio=prepared.samples, sample_rate=prepared.sample_rate,
+                                manager=session.get_asr_manager(), model_name=settings.model_name,
+                                hf_token=settings.hf_token)
+            else:
+                turn = run_turn(conversation, tutor, text=text)
+    except (AudioError, TurnError) as error:
+        st.warning(str(error), icon=":material/info:")
+        return
+    except Exception:
+        logger.exception("A conversation turn failed")
+        st.error(MSG_TURN_FAILED)
+        return
+    _save_turn(conversation, turn)
+
+
+def _speak_button(text: str, index: int) -> None:
+    """A button that reads ``text`` aloud with the offline voice (the audio is made on demand)."""
+    clips: dict = st.session_state.setdefault(TTS_KEY, {})
+    if st.button("Listen", key=f"tutor-listen-{index}", icon=":material/volume_up:", type="tertiary"):
+        try:
+            from tts import synthesize
+
+            clips[index] = synthesize(text)
+        except Exception:
+            logger.exception("Reading the reply aloud failed")
+            clips[index] = None
+        if clips[index] is None:
+            st.caption("Reading aloud is not available on this computer.")
+    if clips.get(index):
+        st.audio(clips[index], format="audio/wav")
+
+
+def _render_turn(conversation: Conversation, turn: TurnResult, latest: bool) -> None:
+    with st.chat_message("user"):
+        st.markdown(escape_markdown(turn.transcript))
+        if turn.input_kind == "voice":
+            st.caption("Spoken (what the recognizer heard)")
+    reply = turn.reply
+    with st.chat_message("assistant"):
+        if conversation.mode == "practice":
+            if reply.has_errors:
+                st.markdown(f"**Correction:** {escape_markdown(reply.correction)}")
+            else:
+                st.markdown(f":green[**{escape_markdown(reply.correction)}**]")
+            st.markdown(f"**Why:** {escape_markdown(reply.explanation)}")
+            st.markdown(f"**Better:** {escape_markdown(reply.improved_version)}")
+            if turn.pronunciation_hints:
+                st.markdown("**Check your pronunciation of:** "
+                            + escape_markdown(", ".join(turn.pronunciation_hints)))
+        st.markdown(escape_markdown(reply.follow_up_question))
+        if latest and turn.notice:
+            st.caption(turn.notice)
+        speech = reply.follow_up_question if conversation.mode == "exam" else \
+            f"{reply.correction} {reply.explanation} {reply.follow_up_question}"
+        _speak_button(speech, turn.index)
+
+
+def _render_setup() -> None:
+    st.caption("Choose a topic and your level, then answer the tutor's questions by speaking or typing.")
+    with st.form("tutor-setup"):
+        topic = st.selectbox("Topic", list(TOPICS), format_func=topic_title, key=TOPIC_KEY,
+                             index=list(TOPICS).index(DEFAULT_TOPIC))
+        level = st.radio("Level", LEVELS, format_func=lambda lv: f"{lv} · {LEVEL_HELP[lv]}", key=LEVEL_KEY,
+                         index=LEVELS.index(DEFAULT_LEVEL), horizontal=True)
+        mode = st.radio("Mode", MODES, format_func=lambda m: MODE_HELP[m], key=MODE_KEY, horizontal=True)
+        if st.form_submit_button("Start conversation", type="primary"):
+            _start(topic, level, mode)
+            st.rerun()
+
+
+def _render_ended() -> None:
+    ended = st.session_state.get(ENDED_KEY)
+    if not ended:
+        return
+    stats = ended["stats"]
+    st.success(f"Conversation about {ended['title']} ended: {stats['turns']} turns in {stats['minutes']} minutes.")
+    evaluation: ExamEvaluation | None = ended.get("evaluation")
+    if evaluation is not None:
+        st.subheader("Your exam evaluation")
+        st.metric("Estimated level", evaluation.estimated_level)
+        st.markdown("**Main grammar points**")
+        for item in evaluation.grammar_issues or ("No grammar problems were found.",):
+            st.markdown(f"- {escape_markdown(item)}")
+        st.markdown("**Pronunciation**")
+        st.markdown("- " + escape_markdown(", ".join(evaluation.pronunciation_issues))
+                    if evaluation.pronunciation_issues else "- No unclear words were noticed.")
+        st.markdown("**Three things to practise**")
+        for number, item in enumerate(evaluation.practice, start=1):
+            st.markdown(f"{number}. {escape_markdown(item)}")
+    st.download_button("Download the transcript (Markdown)", ended["markdown"], file_name="conversation.md",
+                       mime="text/markdown", key="tutor-download-ended", icon=":material/download:")
+
+
+def _render_conversation(conversation: Conversation) -> None:
+    st.caption(f"{topic_title(conversation.topic)} · level {conversation.level} · {conversation.mode} mode · "
+               f"tutor: {_tutor().engine_name}")
+    stats_area = st.container()
+    history = st.container()
+    turn_number = len(conversation.turns)
+    st.caption("Answer by recording yourself or by typing below.")
+    recording = streamlit_mic_recorder.mic_recorder(
+        start_prompt="Record my answer", stop_prompt="Stop recording", format="wav", key=f"turn-{turn_number}")
+    typed = st.chat_input("Type your answer…", key="tutor-chat-input")
+
+    if recording and recording.get("bytes"):
+        digest = hashlib.sha1(recording["bytes"]).hexdigest()
+        handled: set = st.session_state.setdefault(HANDLED_AUDIO_KEY, set())
+        if digest not in handled:
+            handled.add(digest)
+            _take_turn(conversation, recording=recording)
+    elif typed:
+        _take_turn(conversation, text=typed)
+
+    stats = conversation.stats()
+    columns = stats_area.columns(3)
+    columns[0].metric("Turns", stats["turns"])
+    if conversation.mode == "practice":
+        columns[1].metric("Turns with errors", stats["errors"])
+    else:
+        columns[1].metric("Mode", "Exam")
+    columns[2].metric("Minutes", stats["minutes"])
+
+    with history:
+        with st.chat_message("assistant"):
+            st.markdown(escape_markdown(conversation.opening_question))
+            if not conversation.turns:
+                _speak_button(conversation.opening_question, -1)
+        for number, turn in enumerate(conversation.turns):
+            _render_turn(conversation, turn, latest=number == len(conversation.turns) - 1)
+
+    left, right = st.columns(2)
+    left.download_button("Download the transcript (Markdown)", transcript_markdown(conversation),
+                         file_name="conversation.md", mime="text/markdown", key="tutor-download",
+                         icon=":material/download:")
+    label = "Finish the exam and see my evaluation" if conversation.mode == "exam" else "End session"
+    if right.button(label, key="tutor-end", icon=":material/stop_circle:"):
+        _end(conversation)
+        st.rerun()
+
+
+st.title("Conversation Tutor")
+_restore_open_conversation()
+current: Conversation | None = st.session_state.get(CONVERSATION_KEY)
+if current is None:
+    _render_ended()
+    _render_setup()
+else:
+    _render_conversation(current)
