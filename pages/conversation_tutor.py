@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
+from pathlib import Path
 
 import streamlit as st
+
+# This page shares its name with the engine module at the repository root. When the page is
+# run on its own (AppTest.from_file), its folder comes first on sys.path; put the root first
+# so that "conversation_tutor" below is the engine, not this page.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if sys.path[:1] != [_ROOT]:
+    sys.path.insert(0, _ROOT)
 import streamlit_mic_recorder
 
 import session
@@ -197,7 +206,7 @@ def _render_turn(conversation: Conversation, turn: TurnResult, latest: bool) -> 
             if turn.pronunciation_hints:
                 st.markdown("**Check your pronunciation of:** "
                             + escape_markdown(", ".join(turn.pronunciation_hints)))
-        st.markdown(escape_markdown(reply.follow_up_question))
+        st.markdown(f"**{escape_markdown(reply.follow_up_question)}**")
         if latest and turn.notice:
             st.caption(turn.notice)
         speech = reply.follow_up_question if conversation.mode == "exam" else \
