@@ -1,0 +1,243 @@
+"""Progress page: scores over time, the sounds most often wrong, words to review,
+history, export (CSV and JSON) and "Delete my data".
+
+A plain page script run by app.py through st.navigation (no set_page_config here).
+Every piece of learner or model text goes into tables, charts or escaped markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import re
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import learner as learner_identity
+import spaced_repetition as sr
+import storage as storage_db
+
+logger = logging.getLogger(__name__)
+
+HISTORY_ROWS = 200
+CONFIRM_KEY = "progress_confirm_delete"
+DELETED_KEY = "progress_data_deleted"
+MISSING_SOUND_LABEL = "(left out)"
+DATE_FORMAT = "%Y-%m-%d %H:%M"
+EMPTY_MESSAGE = (
+    "No practice yet. Do a practice on the Pronunciation Practice page (or talk with the "
+    "Conversation Tutor), then come back here to see your progress."
+)
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:>])")
+
+
+def escape_markdown(text: object) -> str:
+    """Text shown through st.markdown: no HTML, links, LaTeX, emoji codes or formatting."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def _viewer_zone() -> tzinfo:
+    try:
+        name = st.context.timezone
+        return ZoneInfo(name) if name else timezone.utc
+    except Exception:
+        return timezone.utc
+
+
+def _local_time(iso: str | None, zone: tzinfo) -> datetime | None:
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso).astimezone(zone).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _format_time(iso: str | None, zone: tzinfo) -> str:
+    moment = _local_time(iso, zone)
+    return moment.strftime(DATE_FORMAT) if moment else ""
+
+
+def _when_due(item: sr.ReviewItem, now: datetime) -> str:
+    if item.is_due(now):
+        return "Due now"
+    days = math.ceil((sr.as_utc(item.due_at) - now).total_seconds() / 86400)
+    return "Tomorrow" if days <= 1 else f"In {days} days"
+
+
+def _score_chart(rows: list[dict], zone: tzinfo) -> alt.Chart | None:
+    points = [
+        {"Date": _local_time(row["created_at"], zone), "Score": row["score"],
+         "Text": str(row.get("reference_text") or "")[:80]}
+        for row in rows if row.get("score") is not None
+    ]
+    if not points:
+        return None
+    frame = pd.DataFrame(points)
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("Date:T", title="Date"),
+            y=alt.Y("Score:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
+            tooltip=[alt.Tooltip("Date:T", format=DATE_FORMAT),
+                     "Score:Q", "Text:N"],
+        )
+    )
+
+
+def _sounds_frame(sounds: list[tuple[str, str, int]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"Expected sound": f"/{expected}/" if expected else "(extra sound)",
+          "What was heard": f"/{heard}/" if heard else MISSING_SOUND_LABEL,
+          "Times": count}
+         for expected, heard, count in sounds]
+    )
+
+
+def _review_frame(items: list[sr.ReviewItem], now: datetime) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"Word": item.word, "When": _when_due(item, now),
+          "Box": f"{item.box} of {sr.TOP_BOX}", "Misses": item.lapses + 1,
+          "Hint": "Practise it now" if item.is_due(now) else ""}
+         for item in items]
+    )
+
+
+def _history_frame(rows: list[dict], zone: tzinfo) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"Date": _format_time(row["created_at"], zone),
+          "Text": row.get("reference_text") or "",
+          "You said": row.get("transcript") or "",
+          "Score": None if row.get("score") is None else round(float(row["score"]), 1),
+          "Word accuracy %": (None if row.get("word_accuracy") is None
+                              else round(100 * float(row["word_accuracy"]), 1)),
+          "Model": row.get("model") or ""}
+         for row in rows]
+    )
+
+
+def _conversation_frame(rows: list[dict], zone: tzinfo) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"Started": _format_time(row["started_at"], zone), "Topic": row["topic"],
+          "Level": row["level"], "Mode": row["mode"], "Turns": row["turn_count"],
+          "Status": "Finished" if row.get("ended_at") else "Open"}
+         for row in rows]
+    )
+
+
+def _delete_section(store: storage_db.Storage, who: learner_identity.Learner) -> None:
+    st.subheader("Delete my data")
+    if not st.session_state.get(CONFIRM_KEY):
+        st.write("This removes all your saved results, conversations, review words and "
+                 "recordings from this app.")
+        if st.button("Delete my data", key="progress_delete"):
+            st.session_state[CONFIRM_KEY] = True
+            st.rerun()
+        return
+    st.warning("Are you sure? All your saved results, conversations and recordings will be "
+               "deleted. This cannot be undone.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete everything", type="primary", key="progress_delete_yes"):
+        try:
+            store.delete_learner_data(who.id)
+        except storage_db.StorageError as error:
+            st.error(str(error))
+            return
+        st.session_state[CONFIRM_KEY] = False
+        st.session_state[DELETED_KEY] = True
+        st.rerun()
+    if no.button("Cancel", key="progress_delete_cancel"):
+        st.session_state[CONFIRM_KEY] = False
+        st.rerun()
+
+
+def render() -> None:
+    who = learner_identity.current_learner()
+    zone = _viewer_zone()
+    now = sr.utc_now()
+    st.title("Your progress")
+    st.caption(f"Profile: {escape_markdown(who.display_name)}")
+    if st.session_state.pop(DELETED_KEY, False):
+        st.success("Your data has been deleted.")
+
+    try:
+        store = storage_db.get_storage()
+        summary = store.progress_summary(who.id, now=now)
+        totals = summary["totals"]
+        if not (totals["analyses"] or totals["conversations"] or totals["review_items"]):
+            st.info(EMPTY_MESSAGE)
+            return
+        review = store.review_words(who.id, now=now)
+        history = store.list_analyses(who.id, limit=HISTORY_ROWS, include_result=False)
+        conversations = store.list_conversations(who.id)
+        export_csv = store.export_csv(who.id)
+        export_json = store.export_json(who.id).encode("utf-8")
+    except storage_db.StorageError as error:
+        st.error(str(error))
+        return
+
+    practices, average, best, due = st.columns(4)
+    practices.metric("Practices", totals["analyses"])
+    average.metric("Average score", "–" if totals["average_score"] is None
+                   else f"{totals['average_score']:.0f}")
+    best.metric("Best score", "–" if totals["best_score"] is None
+                else f"{totals['best_score']:.0f}")
+    due.metric("Words to review now", totals["review_due"])
+
+    st.subheader("Score over time")
+    chart = _score_chart(summary["score_over_time"], zone)
+    if chart is None:
+        st.caption("Your scores appear here after your first pronunciation practice.")
+    else:
+        st.altair_chart(chart, width="stretch")
+
+    st.subheader("Sounds you miss most")
+    if summary["most_missed_sounds"]:
+        st.dataframe(_sounds_frame(summary["most_missed_sounds"]), hide_index=True,
+                     width="stretch")
+        st.caption("Each row is a sound of the text and what was heard instead.")
+    else:
+        st.caption("No sound errors recorded yet. Well done!")
+
+    st.subheader("Words to review")
+    if review:
+        due_now = sum(1 for item in review if item.is_due(now))
+        if due_now:
+            st.write(f"{due_now} word(s) are due. Practise them: use them as your text "
+                     "on the Pronunciation Practice page.")
+        else:
+            st.write("Nothing is due right now. Come back when a word is due.")
+        st.dataframe(_review_frame(review, now), hide_index=True, width="stretch")
+    else:
+        st.caption("Nothing to review. Words you get wrong will appear here.")
+
+    st.subheader("History")
+    if history:
+        st.dataframe(_history_frame(history, zone), hide_index=True, width="stretch")
+        if totals["analyses"] > len(history):
+            st.caption(f"Showing your latest {len(history)} practices; the export has them all.")
+    if conversations:
+        st.write("Conversations")
+        st.dataframe(_conversation_frame(conversations, zone), hide_index=True, width="stretch")
+
+    st.subheader("Export")
+    st.caption("Download all your history: CSV for a spreadsheet (one row per practice and "
+               "per conversation turn), JSON with every detail.")
+    csv_col, json_col = st.columns(2)
+    file_stem = f"accent-coach-{learner_identity.slugify(who.display_name)}"
+    csv_col.download_button("Download CSV", data=export_csv, file_name=f"{file_stem}.csv",
+                            mime="text/csv", key="progress_export_csv", on_click="ignore")
+    json_col.download_button("Download JSON", data=export_json, file_name=f"{file_stem}.json",
+                             mime="application/json", key="progress_export_json",
+                             on_click="ignore")
+
+    _delete_section(store, who)
+
+
+render()
