@@ -253,7 +253,7 @@ class Conversation:
                 start = datetime.fromisoformat(self.started_at)
                 end = datetime.fromisoformat(self.turns[-1].created_at)
                 minutes = max(0.0, (end - start).total_seconds() / 60.0)
-            except ValueError:
+            except (ValueError, TypeError):  # unreadable or mixed naive/aware times
                 minutes = 0.0
         return {
             "turns": len(self.turns),
@@ -557,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--text")
     source.add_argument("--audio")
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     try:
         args = parser.parse_args(argv)
         topic = resolve_topic(args.topic)

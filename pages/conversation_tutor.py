@@ -88,8 +88,10 @@ def _restore_open_conversation() -> None:
         found = store.latest_open_conversation(_learner_id())
         if not found or found.get("topic") not in TOPICS:
             return
+        level = found.get("level") if found.get("level") in LEVELS else DEFAULT_LEVEL
+        mode = found.get("mode") if found.get("mode") in MODES else DEFAULT_MODE
         conversation = Conversation(
-            topic=found["topic"], level=found.get("level") or DEFAULT_LEVEL, mode=found.get("mode") or DEFAULT_MODE,
+            topic=found["topic"], level=level, mode=mode,
             opening_question=found.get("opening_question") or "", conversation_id=found["id"],
             started_at=found.get("started_at") or "",
         )
