@@ -698,6 +698,18 @@ def _apply_outcomes(conn: Connection, learner_id: str, outcomes: Mapping[str, bo
     return updated
 
 
+def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, values: dict[str, Any],
+                                keys: list[str]) -> Any | None:
+    """``INSERT ... ON CONFLICT DO NOTHING`` where the dialect has it, else None."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        return None
+    return dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+
+
 def _csv_cell(value: Any) -> Any:
     """Keep spreadsheets from running learner text as a formula."""
     if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
@@ -748,15 +760,24 @@ class Storage:
 
     def _ensure_learner(self, conn: Connection, learner_id: str, display_name: str | None = None,
                         source: str = "local") -> None:
-        exists = conn.scalar(sa.select(learners.c.id).where(learners.c.id == learner_id))
-        if exists is None:
-            conn.execute(learners.insert().values(
-                id=learner_id, display_name=_text(display_name or learner_id, MAX_SHORT_TEXT),
-                source=_text(source, 16) or "local", created_at=_db_time(sr.utc_now()),
-            ))
-        elif display_name:
+        """Create the learner row if needed and lock it for this transaction.
+
+        The row lock (FOR UPDATE on PostgreSQL) serialises one learner's writes there;
+        SQLite writes are already serialised by BEGIN IMMEDIATE.
+        """
+        values = {
+            "id": learner_id, "display_name": _text(display_name or learner_id, MAX_SHORT_TEXT),
+            "source": _text(source, 16) or "local", "created_at": _db_time(sr.utc_now()),
+        }
+        insert = _insert_ignoring_duplicates(conn, learners, values, ["id"])
+        if insert is not None:
+            conn.execute(insert)
+        elif conn.scalar(sa.select(learners.c.id).where(learners.c.id == learner_id)) is None:
+            conn.execute(learners.insert().values(**values))
+        conn.execute(sa.select(learners.c.id).where(learners.c.id == learner_id).with_for_update())
+        if display_name:
             conn.execute(learners.update().where(learners.c.id == learner_id).values(
-                display_name=_text(display_name, MAX_SHORT_TEXT), source=_text(source, 16)))
+                display_name=values["display_name"], source=values["source"]))
 
     def upsert_learner(self, learner_id: str, display_name: str, source: str = "local") -> None:
         """Record (or rename) a learner. Optional: saving anything creates the row too."""
@@ -900,7 +921,8 @@ class Storage:
         data = _jsonable(turn) if isinstance(turn, Mapping) else {}
         conv_id = _text(conversation_id, 64)
         with _begin(self.engine, write=True) as conn:
-            found = conn.scalar(sa.select(conversations.c.id).where(conversations.c.id == conv_id))
+            found = conn.scalar(sa.select(conversations.c.id)
+                                .where(conversations.c.id == conv_id).with_for_update())
             if found is None:
                 raise StorageError(NO_CONVERSATION_MESSAGE)
             position = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(turns.c.position), 0))

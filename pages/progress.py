@@ -209,8 +209,9 @@ def render() -> None:
     if review:
         due_now = sum(1 for item in review if item.is_due(now))
         if due_now:
-            st.write(f"{due_now} word(s) are due. Practise them: use them as your text "
-                     "on the Pronunciation Practice page.")
+            what = "1 word is due" if due_now == 1 else f"{due_now} words are due"
+            st.write(f"{what}. Practise them: use them as your text on the Pronunciation "
+                     "Practice page.")
         else:
             st.write("Nothing is due right now. Come back when a word is due.")
         st.dataframe(_review_frame(review, now), hide_index=True, width="stretch")

@@ -4,12 +4,15 @@ import csv
 import io
 import json
 import math
+import os
 import threading
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 import storage
 from storage import Storage, StorageError
@@ -403,3 +406,66 @@ def test_json_sanitiser() -> None:
     assert storage._jsonable({"a": float("nan"), "b": (1, 2), 3: {"x"}}) == {"a": None, "b": [1, 2], "3": ["x"]}
     assert math.isclose(storage._number("1.5"), 1.5)
     assert storage._number(True) is None
+
+
+# ---------------------------------------------------------------------------
+# The same storage on PostgreSQL. Runs only when a server is named, e.g.
+# ACCENT_COACH_TEST_POSTGRES_URL="postgresql+psycopg://postgres@/postgres?host=/tmp/pg&port=5432"
+# (needs the psycopg driver); each run uses a fresh schema that it drops afterwards.
+# ---------------------------------------------------------------------------
+
+POSTGRES_URL = os.environ.get("ACCENT_COACH_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture()
+def postgres_url() -> str:
+    if not POSTGRES_URL:
+        pytest.skip("ACCENT_COACH_TEST_POSTGRES_URL is not set")
+    pytest.importorskip("psycopg")
+    schema = f"accent_coach_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = make_url(POSTGRES_URL)
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    admin.dispose()
+
+
+def test_postgres_migration_round_trip_and_concurrency(postgres_url: str, tmp_path: Path) -> None:
+    engine = storage.create_storage_engine(postgres_url)
+    storage.migrate(engine, target=1)
+    _insert_version_1_rows(engine)
+    engine.dispose()
+
+    store = Storage(postgres_url, audio_dir=tmp_path / "audio")
+    assert store.schema_version == storage.CURRENT_SCHEMA_VERSION
+    assert [row["score"] for row in store.list_analyses("anna")] == [75.0, 55.0]
+    assert {i.word for i in store.review_words("anna", now=T0 + timedelta(days=3))} == {"think", "three"}
+
+    conversation = store.start_conversation("anna", "food", "A2", "practice", "Hungry?")
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            for step in range(4):
+                store.save_analysis(f"p{index % 2}", make_result(score=float(step)), audio_wav=b"RIFF")
+                store.save_turn(conversation, {"transcript": f"{index}-{step}"})
+                store.record_review(f"p{index % 2}", "think", correct=step % 2 == 0)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert sum(len(store.list_analyses(f"p{i}")) for i in range(2)) == 24
+    assert len(store.conversation_turns(conversation)) == 24
+    assert {c["id"] for c in json.loads(store.export_json("anna"))["conversations"]} == {"c1", conversation}
+    store.delete_learner_data("p0")
+    assert store.list_analyses("p0") == []
+    store.close()
