@@ -93,8 +93,8 @@ CONFUSABLE: dict[str, tuple[str, ...]] = {
 }
 
 # Scoring calibration (acoustic log-likelihood gains in nats from pocketsphinx).
-GAIN_AT_CLOSE = 10.0  # a competitor this much better puts the word at the good/close border
-GAIN_SCALE = 4.0  # nats per logistic unit
+GAIN_AT_CLOSE = 45.0  # a competitor this much better puts the word at the good/close border
+GAIN_SCALE = 12.0  # nats per logistic unit
 SKIP_LOGPROB = -40.0  # log-probability of skipping a reference word in the grammar
 GOOD_BORDER = 0.8
 
@@ -107,7 +107,10 @@ class _Path:
 
     choice: tuple[int | None, ...]  # index into the word's candidates, None when skipped
     spans: tuple[tuple[int, int] | None, ...]  # inclusive frame span per word
-    ascores: tuple[float, ...]  # acoustic log-likelihood (nats) of each word's span
+    frame_scores: np.ndarray  # acoustic log-likelihood (nats) per frame along the path
+
+    def region_score(self, first: int, last: int) -> float:
+        return float(self.frame_scores[first:last + 1].sum())
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,7 @@ def _logistic(x: float) -> float:
 
 
 def gain_to_score(gain: float) -> float:
-    """0-1 goodness from a competitor's acoustic gain: 0 gain -> ~0.92, GAIN_AT_CLOSE -> 0.8."""
+    """0-1 goodness from a competitor's acoustic gain: 0 gain -> ~1, GAIN_AT_CLOSE -> 0.8."""
     offset = math.log(GOOD_BORDER / (1 - GOOD_BORDER))  # logistic(offset) == GOOD_BORDER
     return _logistic(offset + (GAIN_AT_CLOSE - gain) / GAIN_SCALE)
 
@@ -194,7 +197,7 @@ class OfflineEngine:
         self._asr = Decoder(dict=self._paths["dict"], lm=self._paths["lm"], **common)
         self._asr.add_allphone_file("allphone", self._paths["phone_lm"])
         self._asr_lock = threading.Lock()
-        self._aligner = Decoder(dict=self._paths["dict"], lm=None, **common)
+        self._aligner = Decoder(dict=self._paths["dict"], lm=None, compallsen=True, **common)
         self._aligner_lock = threading.Lock()
         self._logmath = self._aligner.logmath
         logger.info("offline engine ready in %.2f s", time.perf_counter() - started)
@@ -221,25 +224,28 @@ class OfflineEngine:
 
     @staticmethod
     def _decode(decoder, pcm: bytes) -> None:
+        # A fresh front end per clip: the noise tracker and cepstral mean otherwise carry
+        # over from the previous clip, and the same audio would score differently.
+        decoder.reinit_feat()
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
 
     def _words_from_seg(self, decoder) -> list[WordSegment]:
         words = []
-        for seg in decoder.seg():
+        for seg in decoder.seg() or ():
             token = seg.word
             if token.startswith(("<", "[", "+")) or not token:
                 continue
             base = token.split("(", 1)[0]
-            confidence = float(min(max(seg.prob, 0.0), 1.0))
+            confidence = float(min(max(decoder.logmath.exp(seg.prob), 0.0), 1.0))
             words.append(WordSegment(base, seg.start_frame / FRAMES_PER_SECOND,
                                      (seg.end_frame + 1) / FRAMES_PER_SECOND, confidence))
         return words
 
     def _phones_from_seg(self, decoder) -> list[PhoneSegment]:
         phones = []
-        for seg in decoder.seg():
+        for seg in decoder.seg() or ():
             ipa = phoneme_set.arpabet_to_ipa(seg.word)
             if not ipa:
                 continue
@@ -256,12 +262,19 @@ class OfflineEngine:
         started = time.perf_counter()
         plans = [plan_word(w) for w in words]
         pcm = to_pcm16(audio, sr)
+        n = len(plans)
         with self._aligner_lock:
             self._ensure_words(plans)
-            expected = self._grammar_decode(pcm, plans, free=False)
-            free = self._grammar_decode(pcm, plans, free=True)
-        evidence = [self._word_evidence(plan, i, expected, free) for i, plan in enumerate(plans)]
-        logger.debug("assessed %d words in %.0f ms", len(words), (time.perf_counter() - started) * 1000)
+            expected = self._grammar_decode(pcm, plans, free=frozenset())
+            # Words free to take a competitor alternate, so each free word has fixed neighbours.
+            free_paths = [
+                self._grammar_decode(pcm, plans, free=frozenset(range(parity, n, 2)))
+                for parity in (0, 1) if parity < n
+            ]
+        evidence = [
+            self._word_evidence(plans, i, expected, free_paths[i % 2]) for i in range(n)
+        ]
+        logger.debug("assessed %d words in %.0f ms", n, (time.perf_counter() - started) * 1000)
         return evidence
 
     def _ensure_words(self, plans: Sequence[_WordPlan]) -> None:
@@ -274,48 +287,49 @@ class OfflineEngine:
                 if cand and self._aligner.lookup_word(_pron_name(cand)) is None:
                     self._aligner.add_word(_pron_name(cand), " ".join(cand), False)
 
-    def _grammar_decode(self, pcm: bytes, plans: Sequence[_WordPlan], free: bool) -> _Path:
+    def _grammar_decode(self, pcm: bytes, plans: Sequence[_WordPlan], free: frozenset[int]) -> _Path:
+        """Decode with a grammar of the reference: words in ``free`` may take any competitor."""
         from pocketsphinx import FsgModel
 
         lm = self._logmath
         n = len(plans)
-        fsg = FsgModel("assess_free" if free else "assess_expected", lm, 1.0, n + 1)
-        word_of_id: dict[int, list[tuple[int, int]]] = {}
+        fsg = FsgModel("assess", lm, 1.0, n + 1)
         skip_logp = lm.ln_to_log(SKIP_LOGPROB)
+        allowed: list[dict[str, int]] = []
         for i, plan in enumerate(plans):
-            cands = plan.candidates if free else plan.candidates[:1]
+            cands = plan.candidates if i in free else plan.candidates[:1]
+            names: dict[str, int] = {}
             for c, cand in enumerate(cands):
-                if not cand:
-                    continue
-                wid = fsg.word_add(_pron_name(cand))
-                fsg.trans_add(i, i + 1, 0, wid)
-                word_of_id.setdefault(wid, []).append((i, c))
+                if cand:
+                    names[_pron_name(cand)] = c
+                    fsg.trans_add(i, i + 1, 0, fsg.word_add(_pron_name(cand)))
             fsg.null_trans_add(i, i + 1, skip_logp)
+            allowed.append(names)
         fsg.set_start_state(0)
         fsg.set_final_state(n)
         self._aligner.add_fsg("assess", fsg)
         self._aligner.activate_search("assess")
         self._decode(self._aligner, pcm)
+        n_frames = max(self._aligner.n_frames(), 1)
+        frame_scores = np.zeros(n_frames, dtype=np.float64)
         choice: list[int | None] = [None] * n
         spans: list[tuple[int, int] | None] = [None] * n
-        ascores = [0.0] * n
         next_word = 0
-        for seg in self._aligner.seg():
+        for seg in self._aligner.seg() or ():
+            first, last = max(seg.start_frame, 0), min(seg.end_frame, n_frames - 1)
+            if last >= first:
+                frame_scores[first:last + 1] = math.log(max(seg.ascore, 1e-300)) / (last - first + 1)
             name = seg.word.split("(", 1)[0]
-            if not name.startswith("~"):
-                continue
             for i in range(next_word, n):
-                cands = plans[i].candidates if free else plans[i].candidates[:1]
-                match = [c for c, cand in enumerate(cands) if cand and _pron_name(cand) == name]
-                if match:
-                    choice[i] = match[0]
-                    spans[i] = (seg.start_frame, seg.end_frame)
-                    ascores[i] = math.log(max(seg.ascore, 1e-300))
+                if name in allowed[i]:
+                    choice[i] = allowed[i][name]
+                    spans[i] = (first, last)
                     next_word = i + 1
                     break
-        return _Path(tuple(choice), tuple(spans), tuple(ascores))
+        return _Path(tuple(choice), tuple(spans), frame_scores)
 
-    def _word_evidence(self, plan: _WordPlan, i: int, expected: _Path, free: _Path) -> WordEvidence:
+    def _word_evidence(self, plans: Sequence[_WordPlan], i: int, expected: _Path, free: _Path) -> WordEvidence:
+        plan = plans[i]
         span = expected.spans[i]
         if span is None or not plan.candidates[0]:
             return WordEvidence(word=plan.text, found=False, start=0.0, end=0.0, score=0.0,
@@ -324,8 +338,13 @@ class OfflineEngine:
         start, end = span[0] / FRAMES_PER_SECOND, (span[1] + 1) / FRAMES_PER_SECOND
         chosen = free.choice[i]
         gain = 0.0
-        if chosen is not None and chosen != 0 and free.spans[i] is not None:
-            gain = max(0.0, free.ascores[i] - expected.ascores[i])
+        if chosen is not None and chosen != 0:
+            # Compare both paths over the frames from the previous word's start to the next word's end.
+            before = [expected.spans[k] for k in range(i - 1, -1, -1) if expected.spans[k] is not None]
+            after = [expected.spans[k] for k in range(i + 1, len(plans)) if expected.spans[k] is not None]
+            first = before[0][0] if before else 0
+            last = after[0][1] if after else len(expected.frame_scores) - 1
+            gain = max(0.0, free.region_score(first, last) - expected.region_score(first, last))
         score = gain_to_score(gain)
         heard_arpa = plan.candidates[chosen] if chosen is not None else plan.candidates[0]
         heard = tuple(phoneme_set.arpabet_to_ipa(a) or a for a in heard_arpa)

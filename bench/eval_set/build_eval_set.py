@@ -84,8 +84,8 @@ HELDOUT_SENTENCES: tuple[tuple[str, str, str], ...] = (
 DEV_VOICES = ("flite:slt", "flite:kal16", "flite:rms", "espeak:en-us")
 HELDOUT_VOICES = ("flite:awb", "espeak:en-us+f3")
 RATES = (1.0, 0.85, 1.15)
-SAMPLE_RATES = (16000, 22050, 8000, 44100)
-NOISES = (None, None, ("pinknoise", 20.0), None, ("whitenoise", 25.0))
+SAMPLE_RATES = (16000, 22050, 8000, 16000, 44100)
+NOISES = (None, None, ("pinknoise", 20.0), None, None, ("whitenoise", 25.0), None)
 DEV_CONDITIONS_PER_SENTENCE = 2
 HELDOUT_DEV_VOICES_PER_SENTENCE = 1
 
