@@ -176,3 +176,23 @@ def test_a_failing_language_model_service_does_not_stop_the_conversation(monkeyp
     page_text = _markdown(at) + "\n".join(c.value for c in at.caption)
     assert "could not be reached" in page_text
     assert "sk-secret-page-key" not in page_text
+
+
+def test_a_reply_can_be_played_aloud(monkeypatch) -> None:
+    import tts
+
+    spoken: list[str] = []
+
+    def fake_synthesize(text: str, slow: bool = False) -> bytes:
+        spoken.append(text)
+        return _tone_wav()
+
+    monkeypatch.setattr(tts, "synthesize", fake_synthesize)
+    at = _start("health", "A2")
+    _say(at, "I walk to work every day.")
+    listen = [b for b in at.button if b.label == "Listen"]
+    listen[-1].click().run()
+    assert not at.exception
+    question = at.session_state["tutor_conversation"].turns[0].reply.follow_up_question
+    assert spoken and spoken[-1].endswith(question)
+    assert len(at.get("audio")) == 1

