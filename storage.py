@@ -79,6 +79,7 @@ CORRECT_STATUS = "correct"
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 SAVE_FAILED_MESSAGE = "Sorry, your progress could not be saved or read just now. Please try again."
+OPEN_FAILED_MESSAGE = "The progress database could not be opened. Please check its setting."
 NEWER_SCHEMA_MESSAGE = "The progress database was written by a newer version of Accent Coach."
 NO_CONVERSATION_MESSAGE = "That conversation could not be found. Please start a new one."
 
@@ -742,14 +743,18 @@ class Storage:
 
     def __init__(self, url: str | None = None, audio_dir: str | Path | None = None) -> None:
         self.url = url or database_url()
-        parsed = make_url(self.url)
+        try:
+            parsed = make_url(self.url)
+            self.engine = create_storage_engine(self.url)
+        except Exception as exc:  # bad URL, missing driver, unwritable folder
+            logger.error("Could not open the database %s: %s", _safe_url(self.url), exc)
+            raise StorageError(OPEN_FAILED_MESSAGE) from exc
         if audio_dir is not None:
             self.audio_dir = Path(audio_dir)
         elif parsed.get_backend_name() == "sqlite" and not _is_memory_sqlite(parsed.database):
             self.audio_dir = Path(parsed.database).expanduser().parent / AUDIO_DIRNAME
         else:
             self.audio_dir = data_dir() / AUDIO_DIRNAME
-        self.engine = create_storage_engine(self.url)
         self.schema_version = migrate(self.engine)
         logger.info("Storage ready at %s (schema %s)", _safe_url(self.url), self.schema_version)
 

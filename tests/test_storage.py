@@ -469,3 +469,34 @@ def test_postgres_migration_round_trip_and_concurrency(postgres_url: str, tmp_pa
     store.delete_learner_data("p0")
     assert store.list_analyses("p0") == []
     store.close()
+
+
+@pytest.mark.parametrize("url", ["not a url", "nosuchdialect://x/y"])
+def test_unusable_database_setting_is_a_short_message(url: str) -> None:
+    with pytest.raises(StorageError) as caught:
+        Storage(url)
+    assert str(caught.value) == storage.OPEN_FAILED_MESSAGE
+
+
+def test_database_url_from_secrets_and_broken_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit as st
+    from streamlit.runtime.secrets import Secrets
+
+    monkeypatch.delenv(storage.ENV_DATABASE_URL, raising=False)
+    monkeypatch.setenv(storage.ENV_DATA_DIR, str(tmp_path))
+    configured = Secrets()
+    configured._secrets = {"database": {"url": f"sqlite:///{tmp_path / 'from-secrets.sqlite3'}"}}
+    monkeypatch.setattr(st, "secrets", configured)
+    assert storage.database_url() == f"sqlite:///{tmp_path / 'from-secrets.sqlite3'}"
+
+    # The env var wins over secrets.
+    monkeypatch.setenv(storage.ENV_DATABASE_URL, "sqlite:///elsewhere.sqlite3")
+    assert storage.database_url() == "sqlite:///elsewhere.sqlite3"
+    monkeypatch.delenv(storage.ENV_DATABASE_URL)
+
+    class BrokenSecrets:
+        def load_if_toml_exists(self) -> bool:
+            raise RuntimeError("bad toml")
+
+    monkeypatch.setattr(st, "secrets", BrokenSecrets())
+    assert storage.database_url().endswith(f"{tmp_path.name}/{storage.DATABASE_FILENAME}")
