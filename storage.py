@@ -37,10 +37,11 @@ import re
 import shutil
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -1070,14 +1071,16 @@ class Storage:
                 .order_by(count.desc(), sound_errors.c.expected, sound_errors.c.heard)
                 .limit(MISSED_SOUNDS_LIMIT)
             ).all()
-            lowered = sa.func.lower(analysis_words.c.word)
-            words = conn.execute(
-                sa.select(lowered.label("word"), count)
+            missed: Counter[str] = Counter()
+            for row in conn.execute(
+                sa.select(analysis_words.c.word, count)
                 .where(analysis_words.c.learner_id == key,
                        analysis_words.c.status.in_(sorted(WRONG_STATUSES)))
-                .group_by(lowered).order_by(count.desc(), lowered)
-                .limit(MISSED_WORDS_LIMIT)
-            ).all()
+                .group_by(analysis_words.c.word)
+            ):
+                word = sr.normalize_word(row.word)
+                if word:
+                    missed[word] += int(row.n)
             review_total = conn.scalar(
                 sa.select(sa.func.count()).where(review_items.c.learner_id == key))
             review_due = conn.scalar(
@@ -1104,8 +1107,8 @@ class Storage:
                 for row in history
             ],
             "most_missed_sounds": [(row.expected, row.heard, int(row.n)) for row in sounds],
-            "most_missed_words": [(sr.normalize_word(row.word) or row.word, int(row.n))
-                                  for row in words],
+            "most_missed_words": sorted(missed.items(), key=lambda pair: (-pair[1], pair[0]))
+                                 [:MISSED_WORDS_LIMIT],
         }
 
     # -- export and delete -------------------------------------------------

@@ -235,7 +235,8 @@ def test_progress_summary(store: Storage) -> None:
     assert empty["most_missed_sounds"] == []
 
     store.save_analysis("anna", make_result(score=60, when=T0))
-    store.save_analysis("anna", make_result(score=80, when=T0 + timedelta(days=1)))
+    store.save_analysis("anna", make_result(score=80, when=T0 + timedelta(days=1),
+                                            words=[("Think,", "mispronounced"), ("three", "missing")]))
     conversation = store.start_conversation("anna", "work", "C1-C2", "practice", "What do you do?")
     store.save_turn(conversation, {"transcript": "I am engineer"})
     summary = store.progress_summary("anna", now=T0 + timedelta(days=1))
