@@ -727,6 +727,13 @@ def _first_text(data: Mapping[str, Any], *keys: str) -> str:
     return ""
 
 
+def _turn_field(turn: Mapping[str, Any], key: str) -> str:
+    """A tutor reply field, at the top of the turn or inside its ``reply``."""
+    reply = turn.get("reply")
+    nested = reply if isinstance(reply, Mapping) else {}
+    return _first_text(turn, key) or _first_text(nested, key)
+
+
 CSV_COLUMNS: tuple[str, ...] = (
     "kind", "id", "created_at", "conversation_id", "topic", "level", "reference_text",
     "transcript", "model", "score", "word_accuracy", "wer", "per", "completeness",
@@ -1166,9 +1173,9 @@ class Storage:
                     "conversation_id": row.conversation_id, "topic": row.topic,
                     "level": row.level, "transcript": row.transcript,
                     "has_errors": row.has_errors,
-                    "correction": _first_text(turn, "correction"),
-                    "improved_version": _first_text(turn, "improved_version"),
-                    "tutor_question": _first_text(turn, "follow_up_question"),
+                    "correction": _turn_field(turn, "correction"),
+                    "improved_version": _turn_field(turn, "improved_version"),
+                    "tutor_question": _turn_field(turn, "follow_up_question"),
                 }))
         rows.sort(key=lambda pair: pair[0])
         buffer = io.StringIO()

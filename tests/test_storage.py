@@ -254,6 +254,10 @@ def test_exports(store: Storage) -> None:
     conversation = store.start_conversation("anna", "travel", "B1-B2", "practice", "Where to?")
     store.save_turn(conversation, {"transcript": "I goed", "has_errors": True, "correction": "I went",
                                    "improved_version": "I went to Rome.", "follow_up_question": "Why?"})
+    # The tutor's own turn shape keeps the reply nested.
+    store.save_turn(conversation, {"index": 2, "transcript": "It was nice", "has_errors": False,
+                                   "reply": {"correction": "No errors.", "improved_version": "It was lovely.",
+                                             "follow_up_question": "What did you eat?"}})
     store.save_analysis("bob", make_result())
 
     data = json.loads(store.export_json("anna"))
@@ -265,7 +269,8 @@ def test_exports(store: Storage) -> None:
     raw = store.export_csv("anna")
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [row["kind"] for row in rows] == ["analysis", "turn"]
+    assert [row["kind"] for row in rows] == ["analysis", "turn", "turn"]
+    assert rows[2]["tutor_question"] == "What did you eat?" and rows[2]["has_errors"] == "False"
     assert rows[0]["reference_text"].startswith("'=")  # no formula in spreadsheets
     assert rows[0]["problem_words"] == "Think three"
     assert rows[1]["transcript"] == "I goed" and rows[1]["improved_version"] == "I went to Rome."
