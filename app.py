@@ -9,9 +9,7 @@ import logging
 
 import streamlit as st
 
-from learner import profile_picker
-from session import current_settings, get_asr_manager
-from sidebar import render_advanced_settings, render_model_status
+from sidebar import render_shell
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -23,13 +21,6 @@ PAGES = [
     st.Page("pages/progress.py", title="Progress", icon=":material/insights:"),
 ]
 
-manager = get_asr_manager()
 navigation = st.navigation(PAGES)
-with st.sidebar:
-    profile_picker()
-    render_advanced_settings()
-    render_model_status()
-
-settings = current_settings()
-manager.warm_up(settings.model_name, settings.hf_token)
+render_shell()
 navigation.run()

@@ -1,11 +1,22 @@
-"""The sidebar every page shares: Advanced Settings and the Model status panel (UI only)."""
+"""The shell every page shares: the sidebar (profile, Advanced Settings, Model status) and
+the session bootstrap (UI only).
+
+``app.py`` draws it before running the chosen page. Because ``pages/`` exists,
+Streamlit may also run a page file directly (a deep link that arrives before
+``app.py`` ever called ``st.navigation``, and every AppTest rerun): pages call
+:func:`ensure_shell` first, which draws the shell when ``app.py`` did not.
+"""
 
 from __future__ import annotations
 
-import streamlit as st
+import threading
 
-from asr_model import MODEL_OPTIONS, clear_model_cache, model_label
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from asr_model import MODEL_OPTIONS, clear_model_cache
 from audio import DEFAULT_MAX_SECONDS
+from learner import profile_picker
 from session import (
     DEFAULT_CHOICE,
     DENOISE_KEY,
@@ -16,6 +27,7 @@ from session import (
     NORMALISE_KEY,
     STORE_AUDIO_KEY,
     VAD_KEY,
+    current_settings,
     get_asr_manager,
 )
 
@@ -82,6 +94,31 @@ def render_model_status() -> None:
             st.toast("Model cache cleared: the next analysis loads the model again.")
 
 
-def requested_label() -> str:
-    manager = get_asr_manager()
-    return model_label(manager.model_name)
+_shell = threading.local()
+SHELL_SEEN_KEY = "shell_seen"
+
+
+def render_shell() -> None:
+    """Sidebar widgets, then warm-up of the selected model (once per session)."""
+    with st.sidebar:
+        profile_picker()
+        render_advanced_settings()
+        render_model_status()
+    settings = current_settings()
+    get_asr_manager().warm_up(settings.model_name, settings.hf_token)
+    _shell.drawn = True
+
+
+def ensure_shell() -> None:
+    """Call first in every page: draws the shell when the page runs without ``app.py``."""
+    drawn = getattr(_shell, "drawn", False)
+    _shell.drawn = False
+    first_run_of_session = SHELL_SEEN_KEY not in st.session_state
+    st.session_state[SHELL_SEEN_KEY] = True
+    if drawn:
+        return
+    PagesManager.uses_pages_directory = False  # from now on app.py routes every URL
+    if first_run_of_session:
+        st.rerun()  # nothing typed or clicked yet: let app.py draw this same URL
+    render_shell()
+    _shell.drawn = False

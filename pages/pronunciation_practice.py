@@ -23,6 +23,7 @@ from practice_view import (
     words_html,
 )
 from session import current_settings, get_asr_manager
+from sidebar import ensure_shell
 from sound_guide import tip_for
 from storage import get_storage
 from tts import synthesize, tts_engine
@@ -49,6 +50,7 @@ def _new_audio(data: bytes, name: str, source: str) -> None:
     st.session_state.pop(RESULT_KEY, None)
 
 
+ensure_shell()
 st.title("Pronunciation Practice")
 st.caption("Pick a sentence, listen to it, record yourself reading it, and see which words and sounds to work on.")
 
