@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
@@ -15,18 +16,23 @@ import streamlit as st
 logger = logging.getLogger(__name__)
 
 
+def secret_section(section: str) -> Mapping[str, Any] | None:
+    """``st.secrets[section]`` as a mapping, or None (no file, a broken file, no such section)."""
+    try:
+        secrets = st.secrets
+        if not secrets.load_if_toml_exists():
+            return None
+        block = secrets.get(section)
+    except Exception:  # a broken secrets.toml must not stop the app; the log says why
+        logger.warning("could not read the [%s] section of the secrets", section, exc_info=True)
+        return None
+    return block if isinstance(block, Mapping) else None
+
+
 def secret(section: str, key: str) -> Any | None:
-    """``st.secrets[section][key]`` or None (no file, no section, no key)."""
-    try:
-        block = st.secrets.get(section)
-    except Exception:  # no secrets.toml, or one that does not parse
-        return None
-    if block is None:
-        return None
-    try:
-        return block.get(key)
-    except AttributeError:
-        return None
+    """``st.secrets[section][key]`` or None."""
+    block = secret_section(section)
+    return None if block is None else block.get(key)
 
 
 def setting(env_name: str, section: str, key: str, default: str | None = None) -> str | None:

@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 import streamlit as st
 
+from app_config import secret_section
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_NAME = "Local learner"
@@ -69,14 +71,7 @@ def slugify(name: str) -> str:
 
 def auth_configured() -> bool:
     """True when secrets.toml has an ``[auth]`` section (never fails without the file)."""
-    try:
-        secrets = st.secrets
-        if not secrets.load_if_toml_exists():
-            return False
-        return AUTH_SECTION in secrets
-    except Exception:
-        logger.warning("Could not read the secrets to look for [auth]", exc_info=True)
-        return False
+    return secret_section(AUTH_SECTION) is not None
 
 
 def _signed_in_user() -> Learner | None:

@@ -161,11 +161,3 @@ def waveform_chart(samples: np.ndarray, sample_rate: int, words: Sequence[dict[s
     )
     return (shade + line).properties(height=190)
 
-
-_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~>"
-
-
-def md_escape(text: Any) -> str:
-    """Text safe to put inside st.markdown: HTML escaped and Markdown syntax neutralised."""
-    escaped = html.escape(str(text), quote=False)
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in escaped).replace("\n", " ")

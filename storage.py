@@ -52,6 +52,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 import spaced_repetition as sr
+from app_config import secret_section
 
 logger = logging.getLogger(__name__)
 
@@ -408,21 +409,6 @@ def migrate(engine: Engine, target: int | None = None) -> int:
 # ---------------------------------------------------------------------------
 
 
-def _secret_section(name: str) -> Mapping[str, Any] | None:
-    """A section of st.secrets, or None (no secrets file, no section, no Streamlit)."""
-    try:
-        import streamlit as st
-
-        secrets = st.secrets
-        if not secrets.load_if_toml_exists():
-            return None
-        section = secrets.get(name)
-    except Exception:  # a broken secrets file must not stop the app
-        logger.warning("Could not read the [%s] section of the secrets", name, exc_info=True)
-        return None
-    return section if isinstance(section, Mapping) else None
-
-
 def data_dir() -> Path:
     """Where the SQLite file and the audio folder live by default."""
     return Path(os.environ.get(ENV_DATA_DIR) or DEFAULT_DATA_DIR)
@@ -433,7 +419,7 @@ def database_url() -> str:
     url = os.environ.get(ENV_DATABASE_URL, "").strip()
     if url:
         return url
-    section = _secret_section(SECRETS_SECTION)
+    section = secret_section(SECRETS_SECTION)
     if section and str(section.get("url") or "").strip():
         return str(section["url"]).strip()
     return f"sqlite:///{(data_dir() / DATABASE_FILENAME).as_posix()}"

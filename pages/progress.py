@@ -7,10 +7,8 @@ Every piece of learner or model text goes into tables, charts or escaped markdow
 
 from __future__ import annotations
 
-import html
 import logging
 import math
-import re
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -21,6 +19,8 @@ import streamlit as st
 import learner as learner_identity
 import spaced_repetition as sr
 import storage as storage_db
+from safe_text import escape_markdown
+from sidebar import ensure_shell
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +33,6 @@ EMPTY_MESSAGE = (
     "No practice yet. Do a practice on the Pronunciation Practice page (or talk with the "
     "Conversation Tutor), then come back here to see your progress."
 )
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:>])")
-
-
-def escape_markdown(text: object) -> str:
-    """Text shown through st.markdown: no HTML, links, LaTeX, emoji codes or formatting."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(str(text), quote=False))
-
-
 def _viewer_zone() -> tzinfo:
     try:
         name = st.context.timezone
@@ -158,6 +150,7 @@ def _delete_section(store: storage_db.Storage, who: learner_identity.Learner) ->
 
 
 def render() -> None:
+    ensure_shell()
     who = learner_identity.current_learner()
     zone = _viewer_zone()
     now = sr.utc_now()

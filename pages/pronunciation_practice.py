@@ -17,11 +17,11 @@ from practice_view import (
     error_chart,
     error_distribution,
     ipa_slashes,
-    md_escape,
     reference_html,
     waveform_chart,
     words_html,
 )
+from safe_text import escape_markdown as md_escape
 from session import current_settings, get_asr_manager
 from sidebar import ensure_shell
 from sound_guide import tip_for
