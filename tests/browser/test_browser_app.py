@@ -1,0 +1,160 @@
+"""The app in a real Chromium: practice end to end, one tutor turn, progress after a restart.
+
+The fake microphone plays ``tests/data/speech/ship_correct_slt.wav`` (flite reading
+"The ship left the harbor at noon"); analyses run on the bundled offline engine.
+Screenshots of the key steps go to ``tests/artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from browser_flows import (
+    ANALYSIS_TIMEOUT_MS,
+    FAKE_MIC_TEXT,
+    RECORDER_IFRAME,
+    RECORDING_MS,
+    analyse,
+    go_to,
+    page_text,
+    open_app,
+    record_practice_reading,
+    use_custom_text,
+)
+
+pytestmark = pytest.mark.browser
+
+LOST_RECORDING_TIMEOUT_MS = 60_000  # a spoken turn takes about 15 s on the offline engine
+
+LEVEL_BACKGROUNDS = {"rgb(27, 127, 59)", "rgb(242, 183, 5)", "rgb(198, 40, 40)"}  # good, close, wrong
+RESULT_CHIPS = ".ac-word[title]"  # the reference chips above the recorder carry no status title
+
+
+def _practise_once(page, shoot) -> None:
+    use_custom_text(page, FAKE_MIC_TEXT)
+    shoot("text-chosen")
+    record_practice_reading(page)
+    shoot("recorded")
+    analyse(page)
+
+
+def test_pronunciation_practice_end_to_end(app_server, page, shoot) -> None:
+    open_app(page, app_server.url)
+    expect(page.get_by_role("heading", name="Pronunciation Practice")).to_be_visible()
+    shoot("opened")
+
+    _practise_once(page, shoot)
+
+    chips = page.locator(RESULT_CHIPS)
+    expect(chips).to_have_count(len(FAKE_MIC_TEXT.split()))
+    chips.first.scroll_into_view_if_needed()
+    shoot("result")
+    statuses = chips.evaluate_all("els => els.map(e => e.title)")
+    assert set(statuses) <= {"correct", "mispronounced", "missing"}
+    assert statuses.count("correct") >= 3, f"the clear reading should mostly pass: {statuses}"
+    backgrounds = chips.evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)")
+    for status, background in zip(statuses, backgrounds):
+        if status != "missing":
+            assert background in LEVEL_BACKGROUNDS, f"{status} chip is coloured {background}"
+    for text in chips.all_inner_texts():
+        assert re.search(r"\b\d{1,3}/100\b", text), f"every word shows its score: {text!r}"
+
+    score = page.get_by_test_id("stMetric").filter(has_text="Overall score")
+    expect(score).to_be_visible()
+    assert re.search(r"\b\d{1,3}/100\b", score.inner_text())
+    body = page_text(page)
+    assert "Traceback" not in body and "Sorry, something went wrong" not in body
+    # the recording is shown back to the learner as a waveform
+    expect(page.get_by_role("heading", name="Your recording")).to_be_attached()
+
+
+def _start_conversation(page) -> None:
+    go_to(page, "Conversation Tutor")
+    page.get_by_role("button", name="Start conversation").click()
+    page.get_by_placeholder("Type your answer…").wait_for()
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(1)  # the opening question
+
+
+def _record_answer(page) -> None:
+    recorder = page.frame_locator(RECORDER_IFRAME).first
+    recorder.get_by_role("button", name="Record my answer").click()
+    stop = recorder.get_by_role("button", name="Stop recording")
+    stop.wait_for()
+    page.wait_for_timeout(RECORDING_MS)  # the length of the answer, not a synchronisation point
+    stop.click()
+
+
+def _type_answer(page, text: str) -> None:
+    box = page.get_by_placeholder("Type your answer…")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_conversation_tutor_spoken_and_typed_turns(app_server, page, shoot) -> None:
+    open_app(page, app_server.url)
+    _start_conversation(page)
+    shoot("started")
+
+    _record_answer(page)
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages).to_have_count(3, timeout=ANALYSIS_TIMEOUT_MS)
+    expect(messages.nth(1)).to_contain_text("Spoken (what the recognizer heard)")
+    spoken = messages.nth(1).inner_text().lower()
+    assert any(word in spoken for word in ("ship", "harbor", "noon")), spoken
+    expect(messages.nth(2)).to_contain_text("Why:")
+    shoot("spoken-turn")
+
+    _type_answer(page, "Yesterday I go to the park with my friends.")
+    expect(messages).to_have_count(5, timeout=ANALYSIS_TIMEOUT_MS)
+    expect(messages.nth(3)).to_contain_text("Yesterday I go to the park with my friends.")
+    reply = messages.nth(4)
+    expect(reply).to_contain_text("Why:")
+    expect(reply).to_contain_text("Better:")
+    assert "went" in reply.inner_text(), "the past-tense slip is corrected"
+    expect(page.get_by_test_id("stMetric").filter(has_text="Turns").first).to_contain_text("2")
+    shoot("typed-turn")
+    assert "Something went wrong" not in page_text(page)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pages/conversation_tutor.py keys the recorder by the turn count read before the turn is "
+    "added, so the recording made after any turn arrives at a run that draws a recorder with a new key "
+    "and is dropped (the learner has to record twice)",
+)
+def test_conversation_tutor_recording_after_a_turn_is_used(app_server, page, shoot) -> None:
+    open_app(page, app_server.url)
+    _start_conversation(page)
+    _type_answer(page, "I usually get up at seven o'clock.")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages).to_have_count(3, timeout=ANALYSIS_TIMEOUT_MS)
+
+    _record_answer(page)
+    try:
+        expect(messages).to_have_count(5, timeout=LOST_RECORDING_TIMEOUT_MS)
+    finally:
+        shoot("after-second-turn")
+
+
+def test_progress_shows_a_result_saved_before_a_server_restart(server_factory, page, shoot) -> None:
+    first = server_factory()
+    open_app(page, first.url)
+    _practise_once(page, shoot)
+    score_text = page.get_by_test_id("stMetric").filter(has_text="Overall score").inner_text()
+    score = re.search(r"(\d{1,3})/100", score_text).group(1)
+    first.stop()
+
+    second = server_factory()  # same data folder, new process
+    open_app(page, second.url)
+    go_to(page, "Progress", "Your progress")
+    practices = page.get_by_test_id("stMetric").filter(has_text="Practices")
+    expect(practices).to_contain_text("1")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Best score")).to_contain_text(score)
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    history = page.get_by_test_id("stDataFrame").last
+    history.scroll_into_view_if_needed()
+    shoot("progress-after-restart")
+    assert FAKE_MIC_TEXT in history.inner_text() or FAKE_MIC_TEXT in page.content()
