@@ -37,6 +37,7 @@ from llm_provider import (
 from offline_tutor import ENGINE_NAME as OFFLINE_ENGINE
 from offline_tutor import check_grammar, clean_question, offline_reply
 from transcription import Transcription
+from safe_text import escape_markdown
 from tutor_topics import (
     DEFAULT_LEVEL,
     LEVEL_DESCRIPTIONS,
@@ -480,11 +481,6 @@ def evaluate_exam(conversation: Conversation) -> ExamEvaluation:
         practice.append(item)
     level = estimate_level([turn.transcript for turn in conversation.turns], error_turns)
     return ExamEvaluation(level, grammar, pronunciation, tuple(practice[:3]), len(conversation.turns), error_turns)
-
-
-def escape_markdown(text: str) -> str:
-    """Text safe to put in Markdown (no links, emphasis, maths or HTML from learner or model text)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-!<>|~$])", r"\\\1", text)
 
 
 def transcript_markdown(conversation: Conversation, evaluation: ExamEvaluation | None = None) -> str:

@@ -18,6 +18,7 @@ if sys.path[:1] != [_ROOT]:
 import streamlit_mic_recorder
 
 import session
+from sidebar import ensure_shell
 from audio import AudioError, prepare_audio
 from conversation_tutor import (
     Conversation,
@@ -299,6 +300,7 @@ def _render_conversation(conversation: Conversation) -> None:
         st.rerun()
 
 
+ensure_shell()
 st.title("Conversation Tutor")
 _restore_open_conversation()
 current: Conversation | None = st.session_state.get(CONVERSATION_KEY)

@@ -225,7 +225,7 @@ def test_exam_evaluation_and_transcript() -> None:
 
 
 def test_markdown_escaping_neutralises_links_and_html() -> None:
-    assert escape_markdown("[click](http://evil) <b>") == "\\[click\\]\\(http://evil\\) \\<b\\>"
+    assert escape_markdown("[click](http://evil) <b>") == "\\[click\\]\\(http\\://evil\\) &lt;b&gt;"
 
 
 def test_cli_text_turn_prints_one_json_object() -> None:
