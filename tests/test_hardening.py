@@ -388,7 +388,7 @@ def test_tutor_shows_model_html_as_text() -> None:
     assert provider.calls >= 1
     rendered = _rendered(at, widgets=False)
     page = "\n".join(rendered)
-    assert "onerror" in page and "evil.example" in page, "the model's own reply is on the page, as text"
+    assert "onerror" in page and "steal" in page, "the model's own reply is on the page, as text"
     for text in rendered:
         lowered = text.lower()
         assert "<script" not in lowered and "<img" not in lowered, text[:300]
