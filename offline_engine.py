@@ -42,6 +42,9 @@ OFFLINE_MODEL_NAME = "pocketsphinx-en-us"
 SAMPLE_RATE = 16000
 FRAMES_PER_SECOND = 100
 LOG_LEVEL = "FATAL"
+# Recognition settings: no second (flat-lexicon) pass and a smaller HMM budget make the
+# n-gram decode about 1.5x faster with the same words on our test clips.
+ASR_SETTINGS: dict[str, object] = {"fwdflat": False, "maxhmmpf": 5000, "pl_window": 10}
 
 # A faint, fixed noise floor: the acoustic model dislikes exact digital silence.
 DITHER_STD = 1e-3
@@ -93,7 +96,7 @@ CONFUSABLE: dict[str, tuple[str, ...]] = {
 }
 
 # Scoring calibration (acoustic log-likelihood gains in nats from pocketsphinx).
-GAIN_AT_CLOSE = 45.0  # a competitor this much better puts the word at the good/close border
+GAIN_AT_CLOSE = 65.0  # a competitor this much better puts the word at the good/close border (dev split: ~3 % false alarms)
 GAIN_SCALE = 12.0  # nats per logistic unit
 SKIP_LOGPROB = -40.0  # log-probability of skipping a reference word in the grammar
 GOOD_BORDER = 0.8
@@ -194,7 +197,7 @@ class OfflineEngine:
         started = time.perf_counter()
         self._paths = _model_paths(model_dir)
         common = {"hmm": self._paths["hmm"], "loglevel": LOG_LEVEL}
-        self._asr = Decoder(dict=self._paths["dict"], lm=self._paths["lm"], **common)
+        self._asr = Decoder(dict=self._paths["dict"], lm=self._paths["lm"], **ASR_SETTINGS, **common)
         self._asr.add_allphone_file("allphone", self._paths["phone_lm"])
         self._asr_lock = threading.Lock()
         self._aligner = Decoder(dict=self._paths["dict"], lm=None, compallsen=True, **common)
@@ -346,15 +349,17 @@ class OfflineEngine:
             last = after[0][1] if after else len(expected.frame_scores) - 1
             gain = max(0.0, free.region_score(first, last) - expected.region_score(first, last))
         score = gain_to_score(gain)
-        heard_arpa = plan.candidates[chosen] if chosen is not None else plan.candidates[0]
-        heard = tuple(phoneme_set.arpabet_to_ipa(a) or a for a in heard_arpa)
-        changed = plan.changed_at[chosen] if chosen is not None else -1
+        # A competitor is reported as heard only when it beats the expected pronunciation
+        # clearly enough to lower the word's level; small margins are acoustic noise.
+        changed = plan.changed_at[chosen] if chosen is not None and score < GOOD_BORDER else -1
+        heard_ipa = list(plan.expected_ipa)
+        if changed >= 0:
+            heard_ipa[changed] = phoneme_set.arpabet_to_ipa(plan.candidates[chosen][changed])
         phones = []
         for j, expected_phone in enumerate(plan.expected_ipa):
             if j == changed:
-                phones.append(PhoneEvidence(expected_phone, heard[j], score))
+                phones.append(PhoneEvidence(expected_phone, heard_ipa[j], score))
             else:
                 phones.append(PhoneEvidence(expected_phone, expected_phone, max(score, gain_to_score(0.0))))
-        heard_ipa = heard if changed >= 0 else plan.expected_ipa
         return WordEvidence(word=plan.text, found=True, start=start, end=end, score=score,
                             phones=tuple(phones), heard_phonemes=tuple(heard_ipa))
