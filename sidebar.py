@@ -68,10 +68,16 @@ def render_advanced_settings() -> None:
         )
 
 
-def render_model_status() -> None:
+def _clear_cache() -> None:
+    clear_model_cache()
+    get_asr_manager().reset()
+    st.toast("Model cache cleared: the next analysis loads the model again.")
+
+
+def _draw_model_status(slot) -> None:
     manager = get_asr_manager()
     status = manager.status()
-    with st.expander("Model status", icon=":material/memory:"):
+    with slot.container():
         if manager.model_name:
             st.markdown(f"**In use:** {status['model']} on {status['device'].upper()}")
         else:
@@ -88,10 +94,23 @@ def render_model_status() -> None:
             f"Load time: {session['load_seconds']:.2f} s this session, "
             f"{process['load_seconds']:.2f} s on the server; failed loads: {process['failed_loads']}."
         )
-        if st.button("Clear model cache", icon=":material/delete_sweep:", use_container_width=True):
-            clear_model_cache()
-            manager.reset()
-            st.toast("Model cache cleared: the next analysis loads the model again.")
+
+
+def render_model_status() -> None:
+    with st.expander("Model status", icon=":material/memory:"):
+        slot = st.empty()
+        _shell.status_slot = slot
+        _draw_model_status(slot)
+        st.button(
+            "Clear model cache", icon=":material/delete_sweep:", use_container_width=True, on_click=_clear_cache
+        )
+
+
+def refresh_model_status() -> None:
+    """Redraw the Model status figures after a page loaded or used the model in this run."""
+    slot = getattr(_shell, "status_slot", None)
+    if slot is not None:
+        _draw_model_status(slot)
 
 
 _shell = threading.local()

@@ -18,7 +18,7 @@ if sys.path[:1] != [_ROOT]:
 import streamlit_mic_recorder
 
 import session
-from sidebar import ensure_shell
+from sidebar import ensure_shell, refresh_model_status
 from audio import AudioError, prepare_audio
 from conversation_tutor import (
     Conversation,
@@ -172,6 +172,8 @@ def _take_turn(conversation: Conversation, *, text: str | None = None, recording
         logger.exception("A conversation turn failed")
         st.error(MSG_TURN_FAILED)
         return
+    if recording is not None:
+        refresh_model_status()
     _save_turn(conversation, turn)
 
 

@@ -23,7 +23,7 @@ from practice_view import (
 )
 from safe_text import escape_markdown as md_escape
 from session import current_settings, get_asr_manager
-from sidebar import ensure_shell
+from sidebar import ensure_shell, refresh_model_status
 from sound_guide import tip_for
 from storage import get_storage
 from tts import synthesize, tts_engine
@@ -140,6 +140,7 @@ if analyse and audio and pronunciations:
         logger.exception("analysis failed")
         st.error("Sorry, something went wrong while analysing. Please try again.")
     else:
+        refresh_model_status()
         st.session_state[RESULT_KEY] = {
             "result": result.to_dict(),
             "samples": prepared.samples,

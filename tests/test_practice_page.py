@@ -141,3 +141,21 @@ def test_html_in_custom_text_is_escaped() -> None:
     at.run()
     assert not at.exception
     assert "<script>" not in _markdown(at)
+
+
+def test_model_status_panel_counts_loads_and_clears_the_cache() -> None:
+    at = _app()
+    _use_custom_text(at, "I think we should go home now")
+    _give_audio(at, (SPEECH / "think_correct_rms.wav").read_bytes())
+    at.run()
+    _analyse(at)
+    _analyse(at)
+    labels = {m.label: m.value for m in at.sidebar.metric}
+    assert labels["Loads (session)"] == "1"
+    assert int(labels["Skipped (session)"]) >= 1
+    assert any("In use:** Offline (bundled)" in m.value for m in at.sidebar.markdown)
+    clear = next(b for b in at.sidebar.button if b.label == "Clear model cache")
+    clear.click().run()
+    assert at.session_state["asr_manager"].model is None
+    _analyse(at)
+    assert at.session_state["asr_manager"].counters.real_loads == 2
