@@ -131,7 +131,10 @@ def test_word_that_was_not_said_is_not_found(engine: OfflineEngine) -> None:
 
 
 def test_word_missing_from_the_dictionary_still_works(engine: OfflineEngine) -> None:
-    words = [ReferenceWord("shyp", ("ʃ", "ɪ", "p")) if w.text == "ship" else w for w in refs("The ship left the harbor at noon")]
+    words = [
+        ReferenceWord("shyp", ("ʃ", "ɪ", "p")) if w.text == "ship" else w
+        for w in refs("The ship left the harbor at noon")
+    ]
     evidence = engine.assess(load("ship_correct_slt.wav"), SAMPLE_RATE, words)
     assert evidence[1].word == "shyp" and evidence[1].found
 
