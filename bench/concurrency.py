@@ -13,8 +13,12 @@ model with random weights, which has the compute of the real one):
   session holding its current result; ``traced_per_session_kb``: the same from tracemalloc
   (Python and NumPy allocations only).
 
-Usage: ``python bench/concurrency.py [--engines offline,hf_base] [--runs 6] [--per-session 2]``.
-The last line is a JSON object.
+RSS can under-report when freed memory from the throughput runs is reused; the tracemalloc
+figure is the steadier one. ``--torch-threads`` sets torch's intra-op threads (default: torch's
+own choice) to compare one forward pass using every core with one core per session.
+
+Usage: ``python bench/concurrency.py [--engines offline,hf_base] [--runs 6] [--per-session 2]
+[--torch-threads N]``. The last line is a JSON object.
 """
 
 from __future__ import annotations
@@ -152,13 +156,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated: offline, hf_base")
     parser.add_argument("--runs", type=int, default=6, help="back-to-back analyses of the single session")
     parser.add_argument("--per-session", type=int, default=2, help="analyses per session with 20 at once")
+    parser.add_argument("--torch-threads", type=int, default=0, help="torch intra-op threads (0: torch default)")
     args = parser.parse_args(argv)
+    import torch
+
+    if args.torch_threads > 0:
+        torch.set_num_threads(args.torch_threads)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = sorted(set(engines) - set(ENGINES))
     if unknown:
         parser.error(f"unknown engine(s): {', '.join(unknown)}")
     data = CLIP.read_bytes()
-    report: dict[str, Any] = {"cpu_count": os.cpu_count(), "sessions": SESSIONS,
+    report: dict[str, Any] = {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+                              "sessions": SESSIONS,
                               "clip_seconds": round(prepare_audio(data).duration_s, 2), "engines": {}}
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -175,7 +185,8 @@ def main(argv: list[str] | None = None) -> None:
 
     names = ["one_session_per_s", "twenty_sessions_per_s", "latency_p50_ms", "latency_p95_ms",
              "rss_per_session_kb", "traced_per_session_kb", "model_loads"]
-    print(f"{SESSIONS} sessions, {report['clip_seconds']} s clip, {report['cpu_count']} CPU cores")
+    print(f"{SESSIONS} sessions, {report['clip_seconds']} s clip, {report['cpu_count']} CPU cores, "
+          f"{report['torch_threads']} torch threads")
     print(f"{'figure':26}" + "".join(f"{engine:>12}" for engine in report["engines"]))
     for name in names:
         print(f"{name:26}" + "".join(f"{report['engines'][e][name]:12.2f}" for e in report["engines"]))

@@ -19,7 +19,6 @@ import soundfile as sf
 import soxr
 
 from app_server import ROOT, AppServer
-from browser_flows import FAKE_MIC_TEXT  # noqa: F401 (the reading of FAKE_MIC_SOURCE)
 
 CHROMIUM_ENV = "ACCENT_COACH_CHROMIUM"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
