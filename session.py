@@ -7,7 +7,7 @@ level in a page is rebuilt each time. The speech model manager therefore lives i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -34,7 +34,7 @@ class AppSettings:
     """What the learner chose in Advanced Settings (plus config from env/secrets)."""
 
     model_name: str
-    hf_token: str | None
+    hf_token: str | None = field(repr=False)
     audio_options: AudioOptions
     store_audio: bool
 

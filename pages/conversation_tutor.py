@@ -274,6 +274,8 @@ def _render_conversation(conversation: Conversation) -> None:
             _take_turn(conversation, recording=recording)
     elif typed:
         _take_turn(conversation, text=typed)
+    if len(conversation.turns) != turn_number:
+        st.rerun()  # draw the next turn's fresh recorder now, so the next recording reaches it
 
     stats = conversation.stats()
     columns = stats_area.columns(3)
