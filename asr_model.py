@@ -164,8 +164,10 @@ def load_hf_model_cached(model_name: str, hf_token: str | None) -> LoadedModel:
         model.eval()
     except Exception as error:  # any failure becomes one short reason; details go to the log
         _count(PROCESS_COUNTERS, failed_loads=1)
-        logger.warning("could not load model %s", model_name, exc_info=True)
-        raise ModelLoadError(model_name, _describe_failure(error, model_name, offline)) from error
+        reason = _describe_failure(error, model_name, offline)
+        logger.warning("could not load model %s: %s", model_name, reason)
+        logger.debug("loading %s failed", model_name, exc_info=True)
+        raise ModelLoadError(model_name, reason) from error
     seconds = time.perf_counter() - started
     _count(PROCESS_COUNTERS, real_loads=1, load_seconds=seconds)
     logger.info("loaded %s in %.2f s", model_name, seconds)
