@@ -31,6 +31,7 @@ import numpy as np
 import streamlit as st
 
 from transcription import ReferenceWord, Transcription, WordEvidence
+from transformers_import import transformers_classes
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ def load_hf_model_cached(model_name: str, hf_token: str | None) -> LoadedModel:
     ``HF_HUB_OFFLINE`` (never touch the network). The token is never logged.
     Raises :class:`ModelLoadError` with a short reason.
     """
-    from transformers import AutoModelForCTC, AutoProcessor
+    AutoModelForCTC, AutoProcessor = transformers_classes("AutoModelForCTC", "AutoProcessor")
 
     started = time.perf_counter()
     local = Path(model_name).expanduser()

@@ -277,7 +277,9 @@ class LocalModel:
 
 def _load_local_model(path: str) -> LocalModel:
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers_import import transformers_classes
+
+    AutoModelForCausalLM, AutoTokenizer = transformers_classes("AutoModelForCausalLM", "AutoTokenizer")
 
     started = time.perf_counter()
     folder, filename = str(Path(path).parent), Path(path).name

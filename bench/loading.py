@@ -41,7 +41,9 @@ CLIP_SECONDS = 5.0
 
 def build_base_sized_model(folder: Path) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
-    from transformers import Wav2Vec2Config, Wav2Vec2ForCTC
+    from transformers_import import transformers_classes
+
+    Wav2Vec2Config, Wav2Vec2ForCTC = transformers_classes("Wav2Vec2Config", "Wav2Vec2ForCTC")
 
     from conftest import build_tiny_ctc_model
 

@@ -108,7 +108,7 @@ def _history_frame(rows: list[dict], zone: tzinfo) -> pd.DataFrame:
           "You said": row.get("transcript") or "",
           "Score": None if row.get("score") is None else round(float(row["score"]), 1),
           "Word accuracy %": (None if row.get("word_accuracy") is None
-                              else round(100 * float(row["word_accuracy"]), 1)),
+                              else round(float(row["word_accuracy"]), 1)),
           "Model": row.get("model") or ""}
          for row in rows]
     )

@@ -118,13 +118,21 @@ if audio:
     st.caption("Your recording" if audio["source"] == "microphone" else f"Your file: {audio['name']}")
     st.audio(audio["bytes"])
 
+if not pronunciations:
+    waiting_for = "Type or choose a sentence first."
+elif not audio:
+    waiting_for = "Record or upload your reading first."
+else:
+    waiting_for = None
 analyse = st.button(
     "Analyze my pronunciation",
     type="primary",
     icon=":material/graphic_eq:",
-    disabled=not (audio and pronunciations),
-    help=None if audio else "Record or upload your reading first.",
+    disabled=waiting_for is not None,
+    help=waiting_for,
 )
+if waiting_for and audio:
+    st.caption(waiting_for)
 
 if analyse and audio and pronunciations:
     settings = current_settings()

@@ -11,6 +11,7 @@ import pytest
 from ctc_alignment import forced_align, log_softmax, token_goodness
 from hf_ctc_backend import HFCTCBackend
 from transcription import ReferenceWord
+from transformers_import import transformers_classes
 
 BLANK = 0
 
@@ -54,7 +55,7 @@ def test_goodness_is_high_for_the_expected_token_and_low_for_a_competitor() -> N
 
 
 def _backend(folder: Path) -> HFCTCBackend:
-    from transformers import AutoModelForCTC, AutoProcessor
+    AutoModelForCTC, AutoProcessor = transformers_classes("AutoModelForCTC", "AutoProcessor")
 
     return HFCTCBackend(
         AutoModelForCTC.from_pretrained(folder).eval(), AutoProcessor.from_pretrained(folder), "cpu", str(folder)
@@ -74,14 +75,14 @@ def test_character_backend_transcribes_and_assesses_every_reference_word(tiny_mo
 
 
 def test_phoneme_vocabulary_is_mapped_to_canonical_phonemes(tmp_path: Path, tiny_model_dir: Path) -> None:
-    from transformers import Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor, Wav2Vec2Processor
+    Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor, Wav2Vec2Processor, AutoModelForCTC = transformers_classes(
+        "Wav2Vec2CTCTokenizer", "Wav2Vec2FeatureExtractor", "Wav2Vec2Processor", "AutoModelForCTC"
+    )
 
     vocab = ["<pad>", "<s>", "</s>", "<unk>", "|", "ʃ", "ɪ", "iː", "p", "ɡ", "oʊ", "ð", "ə", "ɹ", "s"]
     (tmp_path / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(vocab)}))
     tokenizer = Wav2Vec2CTCTokenizer(str(tmp_path / "vocab.json"), pad_token="<pad>", word_delimiter_token="|")
     processor = Wav2Vec2Processor(feature_extractor=Wav2Vec2FeatureExtractor(), tokenizer=tokenizer)
-    from transformers import AutoModelForCTC
-
     model = AutoModelForCTC.from_pretrained(tiny_model_dir).eval()
     backend = HFCTCBackend(model, processor, "cpu", "phoneme-test")
     assert backend.is_phoneme_model

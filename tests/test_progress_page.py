@@ -23,7 +23,7 @@ def _result(score: float, when: datetime, reference: str = "Think about three th
         "transcript": "tink about three tings",
         "model": "test-model",
         "score": score,
-        "metrics": {"word_accuracy": 0.5, "wer": 0.5, "phoneme_error_rate": 0.25, "completeness": 1.0},
+        "metrics": {"word_accuracy": 50.0, "wer": 0.5, "phoneme_error_rate": 0.25, "completeness": 100.0},
         "words": [
             {"word": "Think", "status": "mispronounced", "level": "wrong", "score": 40,
              "expected_phonemes": ["θ", "ɪ", "ŋ", "k"], "heard_phonemes": ["t", "ɪ", "ŋ", "k"],

@@ -152,3 +152,39 @@ def test_progress_shows_a_result_saved_before_a_server_restart(server_factory, p
     history.scroll_into_view_if_needed()
     shoot("progress-after-restart")
     assert FAKE_MIC_TEXT in history.inner_text() or FAKE_MIC_TEXT in page.content()
+
+
+CONVERSATION_ANSWERS = (
+    "I usually get up at seven o'clock.",
+    "Yesterday I go to the park with my friends.",
+    "She don't like coffee in the morning.",
+    "I have breakfast with my family every day.",
+    "My brother work in a big office.",
+    "We goed to the cinema last weekend.",
+    "I think this is more better than before.",
+    "On Sundays I read books and relax.",
+    "I am agree with you about that.",
+    "He have two cats and a dog.",
+    "I take the bus to work at eight.",
+    "Last year I visit my grandmother in Spain.",
+    "I like cooking pasta for dinner.",
+    "They was very happy at the party.",
+    "Thank you, I enjoyed our conversation.",
+)
+
+
+def test_a_fifteen_turn_conversation_works_end_to_end(app_server, page, shoot) -> None:
+    open_app(page, app_server.url)
+    _start_conversation(page)
+    messages = page.get_by_test_id("stChatMessage")
+    for number, answer in enumerate(CONVERSATION_ANSWERS, start=1):
+        _type_answer(page, answer)
+        expect(messages).to_have_count(1 + 2 * number, timeout=ANALYSIS_TIMEOUT_MS)
+        reply = messages.nth(2 * number).inner_text()
+        assert "?" in reply, f"turn {number}: the tutor asks a follow-up question"
+    expect(page.get_by_test_id("stMetric").filter(has_text="Turns").first).to_contain_text("15")
+    shoot("fifteen-turns")
+    body = page_text(page)
+    assert "Something went wrong" not in body and "Traceback" not in body
+    page.get_by_role("button", name="End session").click()
+    expect(page.get_by_role("button", name="Start conversation")).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
