@@ -25,7 +25,15 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
 from asr_model import clear_model_cache
-from session import MODEL_CHOICE_KEY
+from practice_app import analyse as _analyse
+from practice_app import analyse_button as _analyse_button
+from practice_app import give_audio
+from practice_app import practice_app as _app
+from practice_app import use_custom_text as _set_text
+
+
+def _set_audio_upload(at, data: bytes, name: str = "recording.wav") -> None:
+    give_audio(at, data, name, source="upload")
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "tests" / "data" / "speech"
@@ -127,27 +135,6 @@ def fresh_model_cache():
     clear_model_cache()
 
 
-def _app(model_choice: str = "Offline (bundled)") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.session_state[MODEL_CHOICE_KEY] = model_choice
-    return at
-
-
-def _set_text(at: AppTest, text: str) -> None:
-    at.session_state[CATEGORY_KEY] = "Custom text"
-    at.session_state[CUSTOM_TEXT_KEY] = text
-
-
-def _set_audio(at: AppTest, data: bytes, name: str = "recording.wav") -> None:
-    at.session_state[AUDIO_KEY] = {"bytes": data, "name": name, "source": "upload"}
-
-
-def _analyse_button(at: AppTest):
-    return next(b for b in at.button if b.label == ANALYSE)
-
-
-def _analyse(at: AppTest) -> AppTest:
-    return _analyse_button(at).click().run()
 
 
 def _messages(at: AppTest) -> str:
@@ -184,7 +171,7 @@ def _assert_no_traceback(at: AppTest) -> None:
 def _assert_good_analysis_works(at: AppTest) -> dict:
     """The same session analyses a clear reading of the ship sentence."""
     _set_text(at, GOOD_TEXT)
-    _set_audio(at, GOOD_AUDIO.read_bytes())
+    _set_audio_upload(at, GOOD_AUDIO.read_bytes())
     at.run()
     _analyse(at)
     _assert_no_traceback(at)
@@ -200,7 +187,7 @@ def _assert_good_analysis_works(at: AppTest) -> dict:
 def test_bad_audio_gets_a_clear_message_and_the_app_keeps_working(case: BadAudio) -> None:
     at = _app()
     _set_text(at, GOOD_TEXT)
-    _set_audio(at, case.make(), case.filename)
+    _set_audio_upload(at, case.make(), case.filename)
     at.run()
     _analyse(at)
     _assert_no_traceback(at)
@@ -213,7 +200,7 @@ def test_bad_audio_gets_a_clear_message_and_the_app_keeps_working(case: BadAudio
 def test_eleven_minutes_is_refused_before_any_model_work() -> None:
     at = _app()
     _set_text(at, GOOD_TEXT)
-    _set_audio(at, _eleven_minutes(), "long.wav")
+    _set_audio_upload(at, _eleven_minutes(), "long.wav")
     at.run()
     _analyse(at)
     _assert_no_traceback(at)
@@ -228,7 +215,7 @@ def test_eleven_minutes_is_refused_before_any_model_work() -> None:
 def test_truncated_wav_is_analysed_with_a_warning() -> None:
     at = _app()
     _set_text(at, GOOD_TEXT)
-    _set_audio(at, _truncated())
+    _set_audio_upload(at, _truncated())
     at.run()
     _analyse(at)
     _assert_no_traceback(at)
@@ -248,7 +235,7 @@ def test_truncated_wav_is_analysed_with_a_warning() -> None:
 def test_unusual_but_valid_audio_works(name: str, make: Callable[[], bytes], text: str, warning: str | None) -> None:
     at = _app()
     _set_text(at, text)
-    _set_audio(at, make(), f"{name}.wav")
+    _set_audio_upload(at, make(), f"{name}.wav")
     at.run()
     _analyse(at)
     _assert_no_traceback(at)
@@ -274,7 +261,7 @@ def test_unusual_but_valid_audio_works(name: str, make: Callable[[], bytes], tex
 def test_bad_text_gets_a_warning_and_disables_analysis(name: str, text: str, warning: str) -> None:
     at = _app()
     _set_text(at, text)
-    _set_audio(at, GOOD_AUDIO.read_bytes())
+    _set_audio_upload(at, GOOD_AUDIO.read_bytes())
     at.run()
     _assert_no_traceback(at)
     assert warning in _messages(at), f"{name}: {_messages(at)!r}"
@@ -285,7 +272,7 @@ def test_bad_text_gets_a_warning_and_disables_analysis(name: str, text: str, war
 def test_empty_text_disables_analysis() -> None:
     at = _app()
     _set_text(at, "")
-    _set_audio(at, GOOD_AUDIO.read_bytes())
+    _set_audio_upload(at, GOOD_AUDIO.read_bytes())
     at.run()
     _assert_no_traceback(at)
     assert _analyse_button(at).disabled
@@ -295,7 +282,7 @@ def test_empty_text_disables_analysis() -> None:
 def test_reading_another_sentence_scores_low_without_an_error() -> None:
     at = _app()
     _set_text(at, "My name is Anna. I live in a small house with my family.")
-    _set_audio(at, GOOD_AUDIO.read_bytes())
+    _set_audio_upload(at, GOOD_AUDIO.read_bytes())
     at.run()
     _analyse(at)
     _assert_no_traceback(at)
@@ -307,7 +294,7 @@ def test_reading_another_sentence_scores_low_without_an_error() -> None:
 def test_emoji_inside_a_sentence_is_ignored() -> None:
     at = _app()
     _set_text(at, "The ship 🚢 left the harbor at noon 🙂")
-    _set_audio(at, GOOD_AUDIO.read_bytes())
+    _set_audio_upload(at, GOOD_AUDIO.read_bytes())
     at.run()
     _analyse(at)
     _assert_no_traceback(at)
@@ -318,7 +305,7 @@ def test_emoji_inside_a_sentence_is_ignored() -> None:
 def test_script_in_custom_text_is_shown_escaped_before_and_after_analysis() -> None:
     at = _app()
     _set_text(at, f"The ship {SCRIPT} left the harbor at noon")
-    _set_audio(at, GOOD_AUDIO.read_bytes())
+    _set_audio_upload(at, GOOD_AUDIO.read_bytes())
     at.run()
     _assert_no_traceback(at)
     assert not any("<script" in text.lower() for text in _rendered(at, widgets=False))
@@ -342,7 +329,7 @@ def test_hf_token_never_reaches_the_page_or_the_log(monkeypatch, caplog) -> None
     # the default Hub model: offline it fails (with the token in hand) and falls back
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     _set_text(at, GOOD_TEXT)
-    _set_audio(at, GOOD_AUDIO.read_bytes())
+    _set_audio_upload(at, GOOD_AUDIO.read_bytes())
     at.run()
     _analyse(at)
     _assert_no_traceback(at)

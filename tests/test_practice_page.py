@@ -9,11 +9,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from asr_model import clear_model_cache
-from session import LOCAL_FOLDER_CHOICE, LOCAL_FOLDER_KEY, MODEL_CHOICE_KEY
+from practice_app import analyse as _analyse
+from practice_app import give_audio as _give_audio
+from practice_app import practice_app as _app
+from practice_app import use_custom_text as _use_custom_text
+from session import LOCAL_FOLDER_CHOICE
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "tests" / "data" / "speech"
-TIMEOUT = 180
 AUDIO_KEY = "practice_audio"
 CATEGORY_KEY = "practice_category"
 CUSTOM_TEXT_KEY = "practice_custom_text"
@@ -26,28 +29,6 @@ def isolated(tmp_path, monkeypatch):
     clear_model_cache()
     yield
     clear_model_cache()
-
-
-def _app(model_choice: str = "Offline (bundled)", folder: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.session_state[MODEL_CHOICE_KEY] = model_choice
-    if folder:
-        at.session_state[LOCAL_FOLDER_KEY] = folder
-    return at
-
-
-def _use_custom_text(at: AppTest, text: str) -> None:
-    at.session_state[CATEGORY_KEY] = "Custom text"
-    at.session_state[CUSTOM_TEXT_KEY] = text
-
-
-def _give_audio(at: AppTest, data: bytes, name: str = "recording.wav") -> None:
-    at.session_state[AUDIO_KEY] = {"bytes": data, "name": name, "source": "microphone"}
-
-
-def _analyse(at: AppTest) -> AppTest:
-    button = next(b for b in at.button if b.label == "Analyze my pronunciation")
-    return button.click().run()
 
 
 def _markdown(at: AppTest) -> str:
