@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
 from asr_model import clear_model_cache
+from practice_app import ANALYSE, AUDIO_KEY, CATEGORY_KEY, CUSTOM_TEXT_KEY, RESULT_KEY, ROOT, SPEECH, TIMEOUT
 from practice_app import analyse as _analyse
 from practice_app import analyse_button as _analyse_button
 from practice_app import give_audio
@@ -35,16 +36,8 @@ from practice_app import use_custom_text as _set_text
 def _set_audio_upload(at, data: bytes, name: str = "recording.wav") -> None:
     give_audio(at, data, name, source="upload")
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEECH = ROOT / "tests" / "data" / "speech"
-TIMEOUT = 180
-AUDIO_KEY = "practice_audio"
-RESULT_KEY = "practice_result"
-CATEGORY_KEY = "practice_category"
-CUSTOM_TEXT_KEY = "practice_custom_text"
 MANAGER_KEY = "asr_manager"
 TUTOR_KEY = "tutor_engine"
-ANALYSE = "Analyze my pronunciation"
 GOOD_TEXT = "The ship left the harbor at noon"
 GOOD_AUDIO = SPEECH / "ship_correct_slt.wav"
 FAKE_TOKEN = "hf_AccentCoachFakeSecret0123456789abcdef"
