@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
 from asr_model import clear_model_cache
-from practice_app import ANALYSE, AUDIO_KEY, CATEGORY_KEY, CUSTOM_TEXT_KEY, RESULT_KEY, ROOT, SPEECH, TIMEOUT
+from practice_app import ANALYSE, RESULT_KEY, ROOT, SPEECH, TIMEOUT
 from practice_app import analyse as _analyse
 from practice_app import analyse_button as _analyse_button
 from practice_app import give_audio
