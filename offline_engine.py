@@ -216,18 +216,21 @@ class OfflineEngine:
 
     # ------------------------------------------------------------------ transcription
 
-    def transcribe(self, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Transcription:
+    def transcribe(self, audio: np.ndarray, sr: int = SAMPLE_RATE, with_phones: bool = True) -> Transcription:
+        """Words (n-gram decode) and, unless ``with_phones`` is False, phones (phone-loop decode)."""
         started = time.perf_counter()
         pcm = to_pcm16(audio, sr)
         duration = len(pcm) / 2 / SAMPLE_RATE
+        phones: list[PhoneSegment] = []
         with self._asr_lock:
             self._asr.activate_search()
             self._decode(self._asr, pcm)
             words = self._words_from_seg(self._asr)
-            self._asr.activate_search("allphone")
-            self._decode(self._asr, pcm)
-            phones = self._phones_from_seg(self._asr)
-            self._asr.activate_search()
+            if with_phones:
+                self._asr.activate_search("allphone")
+                self._decode(self._asr, pcm)
+                phones = self._phones_from_seg(self._asr)
+                self._asr.activate_search()
         text = " ".join(w.word for w in words)
         return Transcription(
             text=text, words=words, phones=phones, model_name=OFFLINE_MODEL_NAME, engine="offline",
@@ -264,6 +267,15 @@ class OfflineEngine:
             phones.append(PhoneSegment(ipa, seg.start_frame / FRAMES_PER_SECOND,
                                        (seg.end_frame + 1) / FRAMES_PER_SECOND, 1.0))
         return phones
+
+    def transcribe_and_assess(
+        self, audio: np.ndarray, sr: int, words: Sequence[ReferenceWord]
+    ) -> tuple[Transcription, list[WordEvidence]]:
+        """What an analysis needs: the recognized words and the evidence per reference word.
+
+        The phone-loop pass is skipped: the heard phones of each word come from :meth:`assess`.
+        """
+        return self.transcribe(audio, sr, with_phones=False), self.assess(audio, sr, words)
 
     # ------------------------------------------------------------------ assessment
 

@@ -177,3 +177,13 @@ def test_pcm_conversion_handles_rate_and_channels() -> None:
     stereo = np.zeros((44100, 2), dtype=np.float32)
     assert len(to_pcm16(stereo, 44100)) == 2 * SAMPLE_RATE
     assert len(to_pcm16(np.zeros(8000, dtype=np.float32), 8000)) == 2 * SAMPLE_RATE
+
+
+
+def test_transcribe_and_assess_matches_the_two_calls_without_the_phone_pass(engine: OfflineEngine) -> None:
+    audio = load("think_correct_rms.wav")
+    words = refs("I think we should go home now")
+    transcript, evidence = engine.transcribe_and_assess(audio, SAMPLE_RATE, words)
+    assert transcript.phones == [] and transcript.words
+    assert [e.score for e in evidence] == [e.score for e in engine.assess(audio, SAMPLE_RATE, words)]
+    assert [w.word for w in transcript.words] == [w.word for w in engine.transcribe(audio, SAMPLE_RATE).words]
