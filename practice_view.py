@@ -125,7 +125,7 @@ def error_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def waveform_chart(samples: np.ndarray, sample_rate: int, words: Sequence[dict[str, Any]]) -> alt.LayerChart:
+def waveform_chart(samples: np.ndarray, sample_rate: int, words: Sequence[dict[str, Any]]) -> alt.Chart | alt.LayerChart:
     """Amplitude envelope with each word's span shaded by its level."""
     step = max(1, samples.size // ENVELOPE_POINTS)
     usable = samples[: samples.size - samples.size % step] if samples.size >= step else samples
@@ -159,5 +159,7 @@ def waveform_chart(samples: np.ndarray, sample_rate: int, words: Sequence[dict[s
         .mark_rect(opacity=0.25)
         .encode(x="start:Q", x2="end:Q", color=alt.Color("level:N", scale=colours, title="Word"), tooltip=["word", "level"])
     )
+    if spans.empty:
+        return line.properties(height=190)
     return (shade + line).properties(height=190)
 

@@ -1,0 +1,53 @@
+"""The practice page's drawing helpers: escaped HTML, error counts, charts."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from phonetics import g2p
+from practice_view import error_distribution, reference_html, waveform_chart, words_html
+
+
+def _word(word: str, status: str, level: str, errors=(), start=0.0, end=0.0) -> dict:
+    return {
+        "word": word, "status": status, "level": level, "score": 50 if status != "correct" else 95,
+        "expected_ipa": "ˈʃɪp", "expected_phonemes": ["ʃ", "ɪ", "p"], "heard_phonemes": ["ʃ", "i", "p"],
+        "phone_errors": list(errors), "start": start, "end": end,
+    }
+
+
+def test_word_chips_escape_text_and_can_show_errors_only() -> None:
+    words = [
+        _word("<b>ship</b>", "mispronounced", "wrong", [{"kind": "substitution", "expected": "ɪ", "heard": "i"}]),
+        _word("the", "correct", "good"),
+    ]
+    html = words_html(words)
+    assert "<b>ship</b>" not in html and "&lt;b&gt;ship&lt;/b&gt;" in html
+    assert "heard /ʃip/" in html and html.count('class="ac-word"') == 2
+    assert words_html(words, errors_only=True).count('class="ac-word"') == 1
+
+
+def test_reference_chips_show_ipa_under_each_word() -> None:
+    html = reference_html(g2p("Think <again>"))
+    assert "/ˈθɪŋk/" in html and "<again>" not in html
+
+
+def test_error_distribution_counts_each_kind() -> None:
+    words = [
+        _word("ship", "mispronounced", "wrong", [{"kind": "substitution", "expected": "ɪ", "heard": "i"}]),
+        _word("cats", "mispronounced", "close", [{"kind": "deletion", "expected": "s", "heard": ""}]),
+        _word("home", "missing", "wrong"),
+    ]
+    frame = error_distribution(words)
+    assert set(frame["kind"]) == {"substitution", "deletion", "missing word"}
+    assert frame["count"].sum() == 3
+
+
+def test_waveform_chart_draws_with_and_without_word_spans() -> None:
+    samples = np.sin(np.linspace(0, 200, 16_000)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        waveform_chart(samples, 16_000, [_word("ship", "correct", "good", start=0.1, end=0.4)]).to_dict()
+        waveform_chart(samples, 16_000, [_word("ship", "missing", "wrong")]).to_dict()
