@@ -40,14 +40,19 @@ def use_custom_text(page: Page, text: str) -> None:
     expect(page.locator(".ac-word", has_text=last_word).first).to_be_visible()
 
 
-def record_practice_reading(page: Page) -> None:
-    """Start and stop the page's recorder; wait until the recording is back on the page."""
+def record(page: Page, start_label: str) -> None:
+    """Start the page's recorder with its ``start_label`` button, speak for a while, stop it."""
     recorder = page.frame_locator(RECORDER_IFRAME).first
-    recorder.get_by_role("button", name="Start recording").click()
+    recorder.get_by_role("button", name=start_label).click()
     stop = recorder.get_by_role("button", name="Stop recording")
     stop.wait_for()
-    page.wait_for_timeout(RECORDING_MS)  # the length of the reading, not a synchronisation point
+    page.wait_for_timeout(RECORDING_MS)  # the length of the speech, not a synchronisation point
     stop.click()
+
+
+def record_practice_reading(page: Page) -> None:
+    """Record a reading; wait until the recording is back on the page."""
+    record(page, "Start recording")
     expect(page.get_by_text("Your recording", exact=True).first).to_be_visible()
     expect(page.get_by_role("button", name="Analyze my pronunciation")).to_be_enabled()
 

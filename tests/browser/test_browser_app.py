@@ -15,12 +15,11 @@ from playwright.sync_api import expect
 from browser_flows import (
     ANALYSIS_TIMEOUT_MS,
     FAKE_MIC_TEXT,
-    RECORDER_IFRAME,
-    RECORDING_MS,
     analyse,
     go_to,
     page_text,
     open_app,
+    record,
     record_practice_reading,
     use_custom_text,
 )
@@ -79,12 +78,7 @@ def _start_conversation(page) -> None:
 
 
 def _record_answer(page) -> None:
-    recorder = page.frame_locator(RECORDER_IFRAME).first
-    recorder.get_by_role("button", name="Record my answer").click()
-    stop = recorder.get_by_role("button", name="Stop recording")
-    stop.wait_for()
-    page.wait_for_timeout(RECORDING_MS)  # the length of the answer, not a synchronisation point
-    stop.click()
+    record(page, "Record my answer")
 
 
 def _type_answer(page, text: str) -> None:
