@@ -75,7 +75,7 @@ def _score_chart(rows: list[dict], zone: tzinfo) -> alt.Chart | None:
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("Date:T", title="Date"),
+            x=alt.X("Date:T", title="Date", axis=alt.Axis(format="%d %b %H:%M", labelAngle=0, tickCount=6)),
             y=alt.Y("Score:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
             tooltip=[alt.Tooltip("Date:T", format=DATE_FORMAT),
                      "Score:Q", "Text:N"],
