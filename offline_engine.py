@@ -131,8 +131,9 @@ class _WordPlan:
 
     text: str
     expected_ipa: tuple[str, ...]
-    candidates: tuple[tuple[str, ...], ...]  # [0] is the expected pronunciation
-    changed_at: tuple[int, ...]  # per candidate: phone index changed (-1 for [0])
+    candidates: tuple[tuple[str, ...], ...]  # accepted pronunciations first, [0] the expected one
+    changed_at: tuple[int, ...]  # per candidate: phone index changed (-1 for accepted ones)
+    n_accepted: int = 1  # candidates[:n_accepted] are correct ways to say the word
 
 
 def _model_paths(model_dir: str | None) -> dict[str, str]:
@@ -170,13 +171,26 @@ def _pron_name(phones: Sequence[str]) -> str:
     return "~" + "_".join(phones).lower()
 
 
-def plan_word(word: ReferenceWord) -> _WordPlan:
-    """Expected ARPAbet pronunciation of a reference word and its one-phone competitors."""
+def plan_word(word: ReferenceWord, variants: Sequence[Sequence[str]] = ()) -> _WordPlan:
+    """Expected ARPAbet pronunciation of a reference word, its accepted variants and its competitors.
+
+    ``variants`` are other correct pronunciations (the dictionary's: "the" as ``DH IY``,
+    "read" as ``R EH D``, "on" as ``AO N``); saying one of them is not an error, so they
+    are never competitors. Competitors change one phone of the expected pronunciation.
+    """
     expected_ipa = phoneme_set.canonical_sequence(word.phonemes)
     arpa = tuple(a for a in (phoneme_set.ipa_to_arpabet(p) for p in expected_ipa) if a)
     candidates: list[tuple[str, ...]] = [arpa]
     changed: list[int] = [-1]
     seen = {arpa}
+    if arpa:
+        for variant in variants:
+            accepted = tuple(variant)
+            if accepted and accepted not in seen:
+                seen.add(accepted)
+                candidates.append(accepted)
+                changed.append(-1)
+    n_accepted = len(candidates)
     for i, phone in enumerate(arpa):
         for alt in CONFUSABLE.get(phone, ()):
             cand = arpa[:i] + (alt,) + arpa[i + 1:]
@@ -184,7 +198,7 @@ def plan_word(word: ReferenceWord) -> _WordPlan:
                 seen.add(cand)
                 candidates.append(cand)
                 changed.append(i)
-    return _WordPlan(word.text, expected_ipa, tuple(candidates), tuple(changed))
+    return _WordPlan(word.text, expected_ipa, tuple(candidates), tuple(changed), n_accepted)
 
 
 def _logistic(x: float) -> float:
@@ -284,7 +298,8 @@ class OfflineEngine:
         if not words:
             return []
         started = time.perf_counter()
-        plans = [plan_word(w) for w in words]
+        with self._aligner_lock:
+            plans = [plan_word(w, self._dictionary_variants(w.text)) for w in words]
         if not any(plan.candidates[0] for plan in plans):
             return [self._word_evidence(plans, i, None, None) for i in range(len(plans))]
         pcm = to_pcm16(audio, sr)
@@ -302,6 +317,17 @@ class OfflineEngine:
         ]
         logger.debug("assessed %d words in %.0f ms", n, (time.perf_counter() - started) * 1000)
         return evidence
+
+    def _dictionary_variants(self, text: str) -> list[tuple[str, ...]]:
+        """Every pronunciation the bundled dictionary lists for ``text`` (none for unknown words)."""
+        key = text.lower().strip(".,!?;:\"")
+        variants = []
+        for k in range(1, 10):
+            entry = self._aligner.lookup_word(key if k == 1 else f"{key}({k})")
+            if entry is None:
+                break
+            variants.append(tuple(entry.split()))
+        return variants
 
     def _ensure_words(self, plans: Sequence[_WordPlan]) -> None:
         """Add every candidate pronunciation to the aligner's dictionary (once per pronunciation).
@@ -323,7 +349,7 @@ class OfflineEngine:
         skip_logp = lm.ln_to_log(SKIP_LOGPROB)
         allowed: list[dict[str, int]] = []
         for i, plan in enumerate(plans):
-            cands = plan.candidates if i in free else plan.candidates[:1]
+            cands = plan.candidates if i in free else plan.candidates[:plan.n_accepted]
             names: dict[str, int] = {}
             for c, cand in enumerate(cands):
                 if cand:
@@ -366,7 +392,7 @@ class OfflineEngine:
         start, end = span[0] / FRAMES_PER_SECOND, (span[1] + 1) / FRAMES_PER_SECOND
         chosen = free.choice[i]
         gain = 0.0
-        if chosen is not None and chosen != 0:
+        if chosen is not None and chosen >= plan.n_accepted:
             # Compare both paths over the frames from the previous word's start to the next word's end.
             before = [expected.spans[k] for k in range(i - 1, -1, -1) if expected.spans[k] is not None]
             after = [expected.spans[k] for k in range(i + 1, len(plans)) if expected.spans[k] is not None]

@@ -120,6 +120,10 @@ TEST_CLIPS: tuple[tuple[str, str, str, int, Condition], ...] = (
     ("light_swapped_stereo_noisy", "Please turn on the light in the kitchen",
      "Please turn on the right in the kitchen", 4,
      Condition("flite:slt", sample_rate=22050, channels=2, snr_db=20.0)),
+    # "read" said as /rɛd/ (spelt "red" so the voice cannot choose): a correct past-tense
+    # reading that a present-tense G2P pronunciation /rid/ alone would call wrong.
+    ("read_past_espeak", "He read the book last night", "He red the book last night", -1,
+     Condition("espeak:en-us", rate=0.85)),
 )
 
 
