@@ -9,7 +9,10 @@ used while tuning, ``heldout`` never was) and overall:
 * recall: share of swapped words (minimal-pair substitutions) that were flagged;
 * false alarms: % of correctly spoken words flagged, over all clips;
 * the naive baseline: recognise the clip with the language model and diff the
-  transcript against the reference (a word is correct when the transcript has it).
+  transcript against the reference (a word is correct when the transcript has it);
+* the ceiling of the evidence: the best recall any single threshold on the word
+  scores could reach while keeping false alarms at or under 3, 5 and 10 % (a
+  threshold picked with the answers, so an upper bound, not a result).
 
     .venv/bin/python bench/accuracy.py [--no-baseline] [--split dev|heldout] [--verbose]
 
@@ -96,9 +99,16 @@ class Tally:
     spoken_right_flagged: int = 0
     misses: list[str] = field(default_factory=list)
     alarms: list[str] = field(default_factory=list)
+    swapped_scores: list[float] = field(default_factory=list)
+    right_scores: list[float] = field(default_factory=list)
 
-    def add(self, flags: list[bool], swapped_index: int, label: str, words: list[str]) -> None:
+    def add(
+        self, flags: list[bool], swapped_index: int, label: str, words: list[str],
+        scores: list[float] | None = None,
+    ) -> None:
         for i, flagged in enumerate(flags):
+            if scores is not None:
+                (self.swapped_scores if i == swapped_index else self.right_scores).append(scores[i])
             if i == swapped_index:
                 self.swapped += 1
                 self.swapped_flagged += flagged
@@ -121,6 +131,19 @@ class Tally:
             "n_words_correct_clips": self.correct_clip_words,
             "n_swapped": self.swapped,
         }
+
+    def ceiling(self, false_alarm_pcts: tuple[float, ...] = (3.0, 5.0, 10.0)) -> dict[str, float]:
+        """Best recall of one threshold on the scores with false alarms <= each share."""
+        right = np.sort(np.asarray(self.right_scores))
+        swapped = np.asarray(self.swapped_scores)
+        out: dict[str, float] = {}
+        if not right.size or not swapped.size:
+            return out
+        for pct in false_alarm_pcts:
+            allowed = int(np.floor(pct / 100.0 * right.size))  # right words that may score below it
+            threshold = right[allowed] if allowed < right.size else np.inf
+            out[f"recall_at_{pct:g}pct_false_alarms"] = round(float(np.mean(swapped < threshold)), 3)
+        return out
 
 
 def read_manifest(path: Path) -> list[dict[str, str]]:
@@ -161,11 +184,12 @@ def main() -> None:
         assess_ms.append(elapsed)
         per_second_ms.append(elapsed / (len(audio) / SAMPLE_RATE))
         flags = [(not e.found) or word_level(e.score * 100.0) != "good" for e in evidence]
+        scores = [e.score if e.found else -1.0 for e in evidence]
         voice = row.get("condition", "").split(" ")[0]
         label = Path(row["path"]).stem
         for key in ("all", row.get("split", "all"), f"voice {voice}"):
             if key == "all" and key != row.get("split", "all") or key != "all":
-                tallies[key].add(flags, swapped, label, words)
+                tallies[key].add(flags, swapped, label, words, scores)
         if not args.no_baseline:
             transcript = _tokens(engine.transcribe(audio, SAMPLE_RATE).text)
             base = baseline_flags(_tokens(row["reference_text"]), transcript)
@@ -181,7 +205,11 @@ def main() -> None:
               f"false alarms {fig['false_alarm_pct']:5.2f} %  ({fig['n_words_correct_clips']} words in correct "
               f"clips, {fig['n_swapped']} swaps)")
         if not key.startswith("voice"):
+            ceiling = tallies[key].ceiling()
+            fig.update(ceiling)
             result[key] = fig
+            print(f"{'':>22}  ceiling of the evidence: " + ", ".join(
+                f"recall {v:.3f} at <= {k.split('_')[2].replace('pct', ' %')} false alarms" for k, v in ceiling.items()))
         if args.verbose and not key.startswith("voice"):
             print(f"    missed swaps: {' '.join(tallies[key].misses)}")
             print(f"    false alarms: {' '.join(tallies[key].alarms)}")
