@@ -119,7 +119,7 @@ TEST_CLIPS: tuple[tuple[str, str, str, int, Condition], ...] = (
      "Please turn on the light in the kitchen", -1, Condition("flite:kal16", sample_rate=8000)),
     ("light_swapped_stereo_noisy", "Please turn on the light in the kitchen",
      "Please turn on the right in the kitchen", 4,
-     Condition("flite:slt", sample_rate=22050, channels=2, snr_db=20.0)),
+     Condition("flite:rms", sample_rate=22050, channels=2, snr_db=20.0)),
     # "read" said as /rɛd/ (spelt "red" so the voice cannot choose): a correct past-tense
     # reading that a present-tense G2P pronunciation /rid/ alone would call wrong.
     ("read_past_espeak", "He read the book last night", "He red the book last night", -1,
