@@ -179,6 +179,13 @@ if current:
     accuracy.metric("Words correct", f"{metrics['word_accuracy']:.0f} %")
     per.metric("Sound error rate", f"{100 * metrics['phoneme_error_rate']:.0f} %", help="(S + D + I) / N phonemes")
     complete.metric("Completeness", f"{metrics['completeness']:.0f} %")
+    offline = result.get("engine") == "offline"
+    if offline:
+        st.caption(
+            "Checked by the bundled offline recognizer. It misses many swapped sounds, so a green "
+            "word is not a guarantee; with an internet connection, pick a Wav2Vec2 model in "
+            "Advanced Settings for sharper feedback.",
+        )
 
     errors_only = st.toggle("Show errors only", key="practice_errors_only")
     st.markdown(words_html(result["words"], errors_only=errors_only), unsafe_allow_html=True)
@@ -188,7 +195,8 @@ if current:
         for note in result["coach"]:
             st.markdown(f"- **{md_escape(note['message'])}** {md_escape(note['tip'])}")
     elif all(w["status"] == "correct" for w in result["words"]):
-        st.success("Excellent! Every word sounded right. Try a harder sentence next.")
+        heard_by = " to the offline recognizer" if offline else ""
+        st.success(f"Excellent! Every word sounded right{heard_by}. Try a harder sentence next.")
     llm_note = coach_feedback(result)
     if llm_note:
         st.info(md_escape(llm_note), icon=":material/school:")

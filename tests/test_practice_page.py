@@ -50,6 +50,7 @@ def test_two_analyses_in_one_session_load_the_model_once(tiny_model_dir: Path) -
     assert counters.real_loads == 1
     assert counters.skipped_loads >= 1
     assert at.session_state["asr_manager"].model_name == str(tiny_model_dir)
+    assert not any("offline recognizer" in c.value for c in at.caption)
 
 
 def test_offline_engine_scores_a_correct_and_a_swapped_reading() -> None:
@@ -64,6 +65,7 @@ def test_offline_engine_scores_a_correct_and_a_swapped_reading() -> None:
     assert correct["score"] >= 80
     assert "ac-word" in _markdown(at), "coloured word chips are drawn"
     assert [m.label for m in at.metric][:2] == ["Overall score", "Words correct"]
+    assert any("bundled offline recognizer" in c.value for c in at.caption), "the engine's limits are stated"
 
     _give_audio(at, (SPEECH / "ship_swapped_slt.wav").read_bytes())
     at.run()
