@@ -324,8 +324,11 @@ class OfflineEngine:
         return evidence
 
     def _dictionary_variants(self, text: str) -> list[tuple[str, ...]]:
-        """Every pronunciation the bundled dictionary lists for ``text`` (none for unknown words)."""
-        key = text.lower().strip(".,!?;:\"")
+        """Every pronunciation the bundled dictionary lists for ``text`` (none for unknown words).
+
+        Reference words arrive normalised by the G2P step; the dictionary is lower case.
+        """
+        key = text.lower()
         variants = []
         for k in range(1, 10):
             entry = self._aligner.lookup_word(key if k == 1 else f"{key}({k})")
