@@ -33,12 +33,19 @@ from typing import Any, Literal, Sequence
 import numpy as np
 
 from asr_model import DEFAULT_MODEL, ASRModelManager
-from audio import AudioError, AudioOptions, PreparedAudio, prepare_audio
-from coach import CoachNote, coach_notes
-from phonetics import TextError, WordPronunciation, g2p, normalise_words, to_reference_words, word_ipa
-from sequence_alignment import Step, align, count_errors
-from transcription import Transcription, WordEvidence
-from word_levels import WordLevel, word_level
+from pronunciation.coach import CoachNote, coach_notes
+from pronunciation.phonetics import (
+    TextError,
+    WordPronunciation,
+    g2p,
+    normalise_words,
+    to_reference_words,
+    word_ipa,
+)
+from pronunciation.sequence_alignment import Step, align, count_errors
+from pronunciation.word_levels import WordLevel, word_level
+from speech.audio import AudioError, AudioOptions, PreparedAudio, prepare_audio
+from speech.transcription import Transcription, WordEvidence
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import logging
 
 import streamlit as st
 
-from sidebar import render_shell
+from ui.sidebar import render_shell
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -17,8 +17,8 @@ st.set_page_config(page_title="Accent Coach", page_icon=":material/record_voice_
 
 PAGES = [
     st.Page("pages/pronunciation_practice.py", title="Pronunciation Practice", icon=":material/mic:", default=True),
-    st.Page("pages/conversation_tutor.py", title="Conversation Tutor", icon=":material/forum:"),
-    st.Page("pages/progress.py", title="Progress", icon=":material/insights:"),
+    st.Page("pages/conversation.py", title="Conversation Tutor", icon=":material/forum:", url_path="conversation_tutor"),
+    st.Page("pages/my_progress.py", title="Progress", icon=":material/insights:", url_path="progress"),
 ]
 
 navigation = st.navigation(PAGES)

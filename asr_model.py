@@ -7,7 +7,7 @@ Two layers:
   bounded pool of models, one copy each in memory; Streamlit's per-key lock makes
   two sessions that ask at once load once).
 * :class:`ASRModelManager` lives in ``st.session_state`` (one per browser session,
-  see :mod:`session`). Its :meth:`ASRModelManager.load_model` returns at once when
+  see :mod:`ui.session`). Its :meth:`ASRModelManager.load_model` returns at once when
   the requested model is already loaded: no spinner, no toast, no ``.to(device)``.
   Otherwise it shows a spinner, loads (falling back requested -> default -> the
   bundled offline engine), moves the model to the device once and shows one toast.
@@ -30,8 +30,8 @@ from urllib.parse import urlparse
 import numpy as np
 import streamlit as st
 
-from transcription import ReferenceWord, Transcription, WordEvidence
-from transformers_import import transformers_classes
+from speech.transcription import ReferenceWord, Transcription, WordEvidence
+from speech.transformers_import import transformers_classes
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def load_hf_model_cached(model_name: str, hf_token: str | None) -> LoadedModel:
 @st.cache_resource(max_entries=1, show_spinner=False)
 def load_offline_engine_cached() -> LoadedModel:
     """The bundled pocketsphinx engine, built once per server."""
-    from offline_engine import OfflineEngine
+    from speech.offline_engine import OfflineEngine
 
     started = time.perf_counter()
     engine = OfflineEngine()
@@ -233,7 +233,7 @@ def backend_for(loaded: LoadedModel, device: str) -> Any:
     """The object that transcribes and assesses for a loaded model."""
     if loaded.name == OFFLINE_MODEL:
         return loaded.model
-    from hf_ctc_backend import HFCTCBackend
+    from speech.hf_ctc_backend import HFCTCBackend
 
     return HFCTCBackend(loaded.model, loaded.processor, device, loaded.name)
 

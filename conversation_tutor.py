@@ -26,7 +26,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from llm_provider import (
+from speech.transcription import Transcription
+from tutor.grammar_rules import check_grammar
+from tutor.llm_provider import (
     ChatProvider,
     LLMError,
     LocalModelProvider,
@@ -34,11 +36,9 @@ from llm_provider import (
     local_model_enabled,
     parse_json_object,
 )
-from offline_tutor import ENGINE_NAME as OFFLINE_ENGINE
-from offline_tutor import check_grammar, clean_question, offline_reply
-from transcription import Transcription
-from safe_text import escape_markdown
-from tutor_topics import (
+from tutor.offline_tutor import ENGINE_NAME as OFFLINE_ENGINE
+from tutor.offline_tutor import clean_question, offline_reply
+from tutor.topics import (
     DEFAULT_LEVEL,
     LEVEL_DESCRIPTIONS,
     LEVELS,
@@ -49,6 +49,7 @@ from tutor_topics import (
     resolve_topic,
     topic_title,
 )
+from ui.safe_text import escape_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -346,7 +347,7 @@ class ConversationTutor:
     def _local_question(self, conversation: Conversation, text: str) -> str | None:
         if self.local_model is None:
             return None
-        from offline_tutor import model_follow_up
+        from tutor.offline_tutor import model_follow_up
 
         return model_follow_up(self.local_model, topic_title(conversation.topic), conversation.level, text,
                                conversation.asked_questions, max_tokens=LOCAL_QUESTION_TOKENS)
@@ -527,8 +528,8 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 def _transcribe_file(path: str) -> tuple[Any, Any]:
     """(manager, samples) for an audio file, through the app's audio checks and speech model."""
-    import audio as audio_module
     from asr_model import DEFAULT_MODEL, MODEL_OPTIONS, ASRModelManager
+    from speech import audio as audio_module
 
     try:
         with open(path, "rb") as handle:

@@ -39,9 +39,9 @@ import soxr
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from offline_engine import SAMPLE_RATE, OfflineEngine  # noqa: E402
-from transcription import ReferenceWord  # noqa: E402
-from word_levels import word_level  # noqa: E402
+from speech.offline_engine import SAMPLE_RATE, OfflineEngine  # noqa: E402
+from speech.transcription import ReferenceWord  # noqa: E402
+from pronunciation.word_levels import word_level  # noqa: E402
 
 EVAL_DIR = ROOT / "bench" / "eval_set"
 MANIFEST = EVAL_DIR / "manifest.tsv"
@@ -59,14 +59,12 @@ def load_audio(path: Path) -> np.ndarray:
 
 def reference_words(text: str) -> list[ReferenceWord]:
     try:
-        import phonetics
-
+        from pronunciation import phonetics
         return phonetics.to_reference_words(phonetics.g2p(text))
     except ImportError:
         import gruut
 
-        import phoneme_set
-
+        from pronunciation import phoneme_set
         out = []
         for sentence in gruut.sentences(text.lower(), lang="en-us"):
             for word in sentence:

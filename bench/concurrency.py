@@ -46,7 +46,7 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 from analysis_pipeline import AnalysisPipeline  # noqa: E402
 from asr_model import OFFLINE_MODEL, PROCESS_COUNTERS, ASRModelManager, clear_model_cache  # noqa: E402
-from audio import AudioOptions, prepare_audio  # noqa: E402
+from speech.audio import AudioOptions, prepare_audio  # noqa: E402
 
 SESSIONS = 20
 CLIP = ROOT / "tests" / "data" / "speech" / "ship_correct_slt.wav"

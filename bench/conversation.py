@@ -37,7 +37,7 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 import numpy as np  # noqa: E402
 
 from asr_model import OFFLINE_MODEL, ASRModelManager, clear_model_cache  # noqa: E402
-from audio import AudioOptions, prepare_audio  # noqa: E402
+from speech.audio import AudioOptions, prepare_audio  # noqa: E402
 from conversation_tutor import Conversation, ConversationTutor, run_turn  # noqa: E402
 
 SENTENCES = ROOT / "bench" / "tutor_sentences.json"
@@ -46,7 +46,7 @@ FALLBACK_SECONDS = 3.0
 
 def learner_clips(count: int) -> list[tuple[str, np.ndarray]]:
     """(sentence, 16 kHz samples) for ``count`` learner answers, synthesised offline."""
-    from tts import synthesize
+    from pronunciation.tts import synthesize
 
     data = json.loads(SENTENCES.read_text())
     texts = [item["text"] for pair in zip(data["incorrect"], data["correct"]) for item in pair][:count]

@@ -31,7 +31,7 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 from analysis_pipeline import AnalysisPipeline  # noqa: E402
 from asr_model import ASRModelManager, clear_model_cache  # noqa: E402
-from audio import AudioOptions, prepare_audio  # noqa: E402
+from speech.audio import AudioOptions, prepare_audio  # noqa: E402
 
 ANALYSES = 10
 WARM_CALLS = 2001
@@ -41,7 +41,7 @@ CLIP_SECONDS = 5.0
 
 def build_base_sized_model(folder: Path) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
-    from transformers_import import transformers_classes
+    from speech.transformers_import import transformers_classes
 
     Wav2Vec2Config, Wav2Vec2ForCTC = transformers_classes("Wav2Vec2Config", "Wav2Vec2ForCTC")
 

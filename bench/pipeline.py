@@ -31,9 +31,9 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 from analysis_pipeline import AnalysisPipeline  # noqa: E402
 from asr_model import OFFLINE_MODEL, ASRModelManager, clear_model_cache  # noqa: E402
-from audio import AudioOptions, prepare_audio  # noqa: E402
+from speech.audio import AudioOptions, prepare_audio  # noqa: E402
 from loading import build_base_sized_model  # noqa: E402
-from phonetics import g2p, to_reference_words  # noqa: E402
+from pronunciation.phonetics import g2p, to_reference_words  # noqa: E402
 
 RUNS = 7
 CLIP_SECONDS = 5.0

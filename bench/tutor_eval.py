@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from conversation_tutor import Conversation, ReplyValidationError, build_messages, validate_reply  # noqa: E402
-from llm_provider import LLMError, LocalModelProvider, local_model_path, parse_json_object  # noqa: E402
-from offline_tutor import model_follow_up, offline_reply  # noqa: E402
-from tutor_topics import topic_title  # noqa: E402
+from tutor.llm_provider import LLMError, LocalModelProvider, local_model_path, parse_json_object  # noqa: E402
+from tutor.offline_tutor import model_follow_up, offline_reply  # noqa: E402
+from tutor.topics import topic_title  # noqa: E402
 
 SENTENCES = ROOT / "bench" / "tutor_sentences.json"
 

@@ -8,12 +8,15 @@ import streamlit as st
 from streamlit_mic_recorder import mic_recorder
 
 from analysis_pipeline import AnalysisPipeline
-from audio import AudioError, prepare_audio, to_wav_bytes
-from learner import current_learner
-from llm_coach import coach_feedback
-from phonetics import TextError, g2p
-from practice_texts import CATEGORIES, texts_in
-from practice_view import (
+from progress.learner import current_learner
+from progress.storage import get_storage
+from pronunciation.phonetics import TextError, g2p
+from pronunciation.practice_texts import CATEGORIES, texts_in
+from pronunciation.sound_guide import tip_for
+from pronunciation.tts import synthesize, tts_engine
+from speech.audio import AudioError, prepare_audio, to_wav_bytes
+from tutor.llm_coach import coach_feedback
+from ui.practice_view import (
     error_chart,
     error_distribution,
     ipa_slashes,
@@ -21,12 +24,9 @@ from practice_view import (
     waveform_chart,
     words_html,
 )
-from safe_text import escape_markdown as md_escape
-from session import current_settings, get_asr_manager
-from sidebar import ensure_shell, refresh_model_status
-from sound_guide import tip_for
-from storage import get_storage
-from tts import synthesize, tts_engine
+from ui.safe_text import escape_markdown as md_escape
+from ui.session import current_settings, get_asr_manager
+from ui.sidebar import ensure_shell, refresh_model_status
 
 logger = logging.getLogger(__name__)
 

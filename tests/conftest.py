@@ -22,7 +22,8 @@ TINY_VOCAB = ["<pad>", "<s>", "</s>", "<unk>", "|"] + list("ABCDEFGHIJKLMNOPQRST
 def build_tiny_ctc_model(folder: Path, seed: int = 0) -> Path:
     """A Wav2Vec2ForCTC with random weights and a real character processor, saved with save_pretrained."""
     import torch
-    from transformers_import import transformers_classes
+
+    from speech.transformers_import import transformers_classes
 
     Wav2Vec2Config, Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor, Wav2Vec2ForCTC, Wav2Vec2Processor = (
         transformers_classes(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from session import LOCAL_FOLDER_KEY, MODEL_CHOICE_KEY
+from ui.session import LOCAL_FOLDER_KEY, MODEL_CHOICE_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "tests" / "data" / "speech"

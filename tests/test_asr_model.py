@@ -11,7 +11,12 @@ import pytest
 import torch
 
 import asr_model
-from asr_model import OFFLINE_MODEL, PROCESS_COUNTERS, ASRModelManager, load_hf_model_cached
+from asr_model import (
+    OFFLINE_MODEL,
+    PROCESS_COUNTERS,
+    ASRModelManager,
+    load_hf_model_cached,
+)
 
 pytestmark = pytest.mark.usefixtures("clean_model_cache")
 

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-import audio
-from audio import (
+from speech import audio, cleanup
+from speech.audio import (
     MIN_SECONDS,
     TARGET_SAMPLE_RATE,
     AudioError,
@@ -350,7 +350,7 @@ def test_vad_trim_removes_leading_and_trailing_silence(speech) -> None:
     off = prepare_audio(data, AudioOptions(vad_trim=False, normalise=False))
     assert "vad_trim" in on.steps and "vad_trim" not in off.steps
     assert off.duration_s == pytest.approx(speech_s + 2.5, abs=0.01)
-    assert speech_s - 0.3 < on.duration_s <= speech_s + 2 * audio.TRIM_PADDING_S + 0.05
+    assert speech_s - 0.3 < on.duration_s <= speech_s + 2 * cleanup.TRIM_PADDING_S + 0.05
     # The speech itself is kept: nearly all the energy survives the trim.
     assert np.sum(on.samples.astype(np.float64) ** 2) == pytest.approx(
         np.sum(off.samples.astype(np.float64) ** 2), rel=0.01
@@ -391,13 +391,13 @@ def test_normalise_brings_quiet_speech_to_the_target_level(speech) -> None:
     off = prepare_audio(quiet, AudioOptions(vad_trim=False, normalise=False))
     assert "normalise" in on.steps and "normalise" not in off.steps
     assert np.max(np.abs(off.samples)) == pytest.approx(0.05 * 0.5, rel=0.05)
-    assert np.max(np.abs(on.samples)) <= audio.PEAK_CEILING + 1e-6
+    assert np.max(np.abs(on.samples)) <= cleanup.PEAK_CEILING + 1e-6
     assert level_dbfs(on.samples) > level_dbfs(off.samples) + 15.0
     active = speech_segments(on.samples, on.sample_rate)
     parts = np.concatenate([on.samples[int(a * 16_000) : int(b * 16_000)] for a, b in active])
-    assert level_dbfs(parts) == pytest.approx(audio.TARGET_SPEECH_DBFS, abs=3.0) or np.max(
+    assert level_dbfs(parts) == pytest.approx(cleanup.TARGET_SPEECH_DBFS, abs=3.0) or np.max(
         np.abs(on.samples)
-    ) == pytest.approx(audio.PEAK_CEILING, rel=0.01)
+    ) == pytest.approx(cleanup.PEAK_CEILING, rel=0.01)
 
 
 def test_normalise_tames_loud_speech(speech) -> None:
@@ -405,7 +405,7 @@ def test_normalise_tames_loud_speech(speech) -> None:
     loud = (np.clip(samples * 1.9, -1, 1), sr)
     on = prepare_audio(loud, AudioOptions(normalise=True))
     assert "normalise" in on.steps
-    assert np.max(np.abs(on.samples)) <= audio.PEAK_CEILING + 1e-6
+    assert np.max(np.abs(on.samples)) <= cleanup.PEAK_CEILING + 1e-6
 
 
 def test_all_steps_off_gives_the_resampled_input(speech) -> None:

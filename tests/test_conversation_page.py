@@ -8,15 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import streamlit_mic_recorder
 from streamlit.testing.v1 import AppTest
 
-import llm_provider
-import streamlit_mic_recorder
-from transcription import Transcription, WordSegment
-from tutor_topics import TOPICS
+from speech.transcription import Transcription, WordSegment
+from tutor import llm_provider
+from tutor.topics import TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "conversation_tutor.py")
+PAGE = str(ROOT / "pages" / "conversation.py")
 TIMEOUT = 60
 
 
@@ -134,8 +134,7 @@ def test_a_spoken_turn_uses_a_fresh_recorder_and_is_never_sent_twice(monkeypatch
         return {"bytes": wav, "sample_rate": 16_000, "format": "wav", "id": 1} if kwargs["key"] == "turn-0" else None
 
     monkeypatch.setattr(streamlit_mic_recorder, "mic_recorder", fake_recorder)
-    import session
-
+    from ui import session
     monkeypatch.setattr(session, "get_asr_manager", lambda: manager)
     at = _start("free_conversation", "B1-B2")
     assert not at.exception
@@ -180,8 +179,7 @@ def test_a_failing_language_model_service_does_not_stop_the_conversation(monkeyp
 
 
 def test_a_reply_can_be_played_aloud(monkeypatch) -> None:
-    import tts
-
+    from pronunciation import tts
     spoken: list[str] = []
 
     def fake_synthesize(text: str, slow: bool = False) -> bytes:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_llm_provider import FakeChatServer, completion
 
-import llm_provider
 from conversation_tutor import (
     MSG_BAD_REPLY,
     Conversation,
@@ -27,10 +27,10 @@ from conversation_tutor import (
     transcript_markdown,
     validate_reply,
 )
-from llm_provider import LLMConfig, OpenAICompatibleProvider
-from test_llm_provider import FakeChatServer, completion
-from transcription import Transcription, WordSegment
-from tutor_topics import TOPICS
+from speech.transcription import Transcription, WordSegment
+from tutor import llm_provider
+from tutor.llm_provider import LLMConfig, OpenAICompatibleProvider
+from tutor.topics import TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_REPLY = {

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ctc_alignment import forced_align, log_softmax, token_goodness
-from hf_ctc_backend import HFCTCBackend
-from transcription import ReferenceWord
-from transformers_import import transformers_classes
+from speech.ctc_alignment import forced_align, log_softmax, token_goodness
+from speech.hf_ctc_backend import HFCTCBackend
+from speech.transcription import ReferenceWord
+from speech.transformers_import import transformers_classes
 
 BLANK = 0
 

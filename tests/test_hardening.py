@@ -21,16 +21,15 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from practice_app import ANALYSE, RESULT_KEY, ROOT, SPEECH, TIMEOUT, give_audio
+from practice_app import analyse as _analyse
+from practice_app import analyse_button as _analyse_button
+from practice_app import practice_app as _app
+from practice_app import use_custom_text as _set_text
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
 from asr_model import clear_model_cache
-from practice_app import ANALYSE, RESULT_KEY, ROOT, SPEECH, TIMEOUT
-from practice_app import analyse as _analyse
-from practice_app import analyse_button as _analyse_button
-from practice_app import give_audio
-from practice_app import practice_app as _app
-from practice_app import use_custom_text as _set_text
 
 
 def _set_audio_upload(at, data: bytes, name: str = "recording.wav") -> None:
@@ -337,8 +336,8 @@ def test_hf_token_never_reaches_the_page_or_the_log(monkeypatch, caplog) -> None
 
 
 def test_settings_repr_hides_the_token() -> None:
-    from audio import AudioOptions
-    from session import AppSettings
+    from speech.audio import AudioOptions
+    from ui.session import AppSettings
 
     settings = AppSettings(model_name="m", hf_token=FAKE_TOKEN, audio_options=AudioOptions(), store_audio=False)
     assert FAKE_TOKEN not in repr(settings)
@@ -368,8 +367,8 @@ def test_tutor_shows_model_html_as_text() -> None:
     from conversation_tutor import ConversationTutor
 
     provider = ScriptProvider()
-    at = _app()
-    at.switch_page("pages/conversation_tutor.py")
+    at = _app().run()  # st.navigation registers the pages (and their url paths) on the first run
+    at.switch_page("pages/conversation.py")
     at.session_state[TUTOR_KEY] = ConversationTutor(provider=provider, local_model=None)
     at.run()
     _assert_no_traceback(at)

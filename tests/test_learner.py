@@ -3,12 +3,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import learner
+from progress import learner
 
 SCRIPT = """
 import streamlit as st
-import learner
-
+from progress import learner
 who = learner.profile_picker()
 st.text(f"id={who.id}|name={who.display_name}|source={who.source}")
 """

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-import llm_provider
-from llm_coach import coach_feedback
-from llm_provider import (
+from tutor import llm_provider
+from tutor.llm_coach import coach_feedback
+from tutor.llm_provider import (
     MSG_AUTH,
     MSG_RATE_LIMIT,
     MSG_SERVER,

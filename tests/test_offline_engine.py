@@ -11,10 +11,16 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-import phoneme_set
-from offline_engine import OFFLINE_MODEL_NAME, SAMPLE_RATE, OfflineEngine, plan_word, to_pcm16
-from transcription import ReferenceWord, WordEvidence
-from word_levels import word_level
+from pronunciation import phoneme_set
+from pronunciation.word_levels import word_level
+from speech.offline_engine import (
+    OFFLINE_MODEL_NAME,
+    SAMPLE_RATE,
+    OfflineEngine,
+    plan_word,
+    to_pcm16,
+)
+from speech.transcription import ReferenceWord, WordEvidence
 
 SPEECH_DIR = Path(__file__).parent / "data" / "speech"
 

@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from offline_tutor import (
-    check_grammar,
-    clean_question,
-    model_follow_up,
-    offline_reply,
-    past_simple,
-    third_person,
-    tidy_sentence,
-)
-from tutor_topics import LEVELS, TOPICS, curated_follow_up
+from tutor.grammar_rules import check_grammar, past_simple, third_person, tidy_sentence
+from tutor.offline_tutor import clean_question, model_follow_up, offline_reply
+from tutor.topics import LEVELS, TOPICS, curated_follow_up
 
 SENTENCES = json.loads((Path(__file__).resolve().parent.parent / "bench" / "tutor_sentences.json").read_text())
 

@@ -1,9 +1,15 @@
 import pytest
 
-import phoneme_set
-import phonetics
-from phonetics import TextError, g2p, normalise_text, normalise_words, split_ipa, word_ipa
-from transcription import ReferenceWord
+from pronunciation import phoneme_set, phonetics
+from pronunciation.phonetics import (
+    TextError,
+    g2p,
+    normalise_text,
+    normalise_words,
+    split_ipa,
+    word_ipa,
+)
+from speech.transcription import ReferenceWord
 
 
 def words(text):

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from asr_model import clear_model_cache
 from practice_app import analyse as _analyse
 from practice_app import give_audio as _give_audio
 from practice_app import practice_app as _app
 from practice_app import use_custom_text as _use_custom_text
-from session import LOCAL_FOLDER_CHOICE
+from streamlit.testing.v1 import AppTest
+
+from asr_model import clear_model_cache
+from ui.session import LOCAL_FOLDER_CHOICE
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "tests" / "data" / "speech"

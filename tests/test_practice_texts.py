@@ -1,6 +1,12 @@
-import phonetics
-import practice_texts
-from practice_texts import CATEGORIES, LEVELS, PRACTICE_TEXTS, PracticeText, find_text, texts_in
+from pronunciation import phonetics, practice_texts
+from pronunciation.practice_texts import (
+    CATEGORIES,
+    LEVELS,
+    PRACTICE_TEXTS,
+    PracticeText,
+    find_text,
+    texts_in,
+)
 
 
 def test_categories_each_have_at_least_six_texts():

@@ -6,8 +6,13 @@ import warnings
 
 import numpy as np
 
-from phonetics import g2p
-from practice_view import error_distribution, reference_html, waveform_chart, words_html
+from pronunciation.phonetics import g2p
+from ui.practice_view import (
+    error_distribution,
+    reference_html,
+    waveform_chart,
+    words_html,
+)
 
 
 def _word(word: str, status: str, level: str, errors=(), start=0.0, end=0.0) -> dict:

@@ -10,10 +10,9 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-import learner
-import storage
+from progress import database, learner, storage
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "progress.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "my_progress.py")
 TIMEOUT = 30
 
 
@@ -42,8 +41,8 @@ def _result(score: float, when: datetime, reference: str = "Think about three th
 
 @pytest.fixture()
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> storage.Storage:
-    monkeypatch.setenv(storage.ENV_DATA_DIR, str(tmp_path))
-    monkeypatch.setenv(storage.ENV_DATABASE_URL, f"sqlite:///{tmp_path / 'progress.sqlite3'}")
+    monkeypatch.setenv(database.ENV_DATA_DIR, str(tmp_path))
+    monkeypatch.setenv(database.ENV_DATABASE_URL, f"sqlite:///{tmp_path / 'progress.sqlite3'}")
     return storage.get_storage()
 
 
@@ -160,9 +159,9 @@ def test_learner_text_is_escaped(db: storage.Storage) -> None:
 
 def test_storage_failure_shows_a_short_message(db: storage.Storage, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(self, learner_id, now=None):  # type: ignore[no-untyped-def]
-        raise storage.StorageError(storage.SAVE_FAILED_MESSAGE)
+        raise storage.StorageError(database.SAVE_FAILED_MESSAGE)
 
     monkeypatch.setattr(storage.Storage, "progress_summary", broken)
     at = _page().run()
     assert not at.exception
-    assert at.error[0].value == storage.SAVE_FAILED_MESSAGE
+    assert at.error[0].value == database.SAVE_FAILED_MESSAGE

@@ -1,8 +1,14 @@
 import pytest
 
-import phoneme_set
-import phonetics
-from sound_guide import SOUND_GUIDE, CONFUSION_NOTES, SoundTip, confusion_note, general_tip, tip_for
+from pronunciation import phoneme_set, phonetics
+from pronunciation.sound_guide import (
+    CONFUSION_NOTES,
+    SOUND_GUIDE,
+    SoundTip,
+    confusion_note,
+    general_tip,
+    tip_for,
+)
 
 
 def test_every_canonical_phoneme_has_a_tip():

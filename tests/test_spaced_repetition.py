@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-import spaced_repetition as sr
+from progress import spaced_repetition as sr
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 

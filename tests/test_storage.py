@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-import storage
-from storage import Storage, StorageError
+from progress import database, records, schema, storage
+from progress.storage import Storage, StorageError
 
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -57,12 +57,12 @@ def store(tmp_path: Path) -> Storage:
 
 
 def test_fresh_database_is_at_current_schema_with_wal(store: Storage) -> None:
-    assert store.schema_version == storage.CURRENT_SCHEMA_VERSION
+    assert store.schema_version == schema.CURRENT_SCHEMA_VERSION
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == storage.SQLITE_BUSY_TIMEOUT_MS
-        versions = conn.execute(sa.select(storage.schema_version.c.version)).scalars().all()
-    assert versions == [m.version for m in storage.MIGRATIONS]
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == database.SQLITE_BUSY_TIMEOUT_MS
+        versions = conn.execute(sa.select(schema.schema_version.c.version)).scalars().all()
+    assert versions == [m.version for m in schema.MIGRATIONS]
 
 
 def test_save_and_list_analysis_round_trip(store: Storage) -> None:
@@ -98,14 +98,14 @@ def test_new_storage_on_the_same_file_sees_the_same_data(tmp_path: Path) -> None
 
 
 def test_default_location_follows_the_data_dir_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(storage.ENV_DATABASE_URL, raising=False)
-    monkeypatch.setenv(storage.ENV_DATA_DIR, str(tmp_path / "data"))
-    assert storage.database_url() == f"sqlite:///{(tmp_path / 'data' / storage.DATABASE_FILENAME).as_posix()}"
+    monkeypatch.delenv(database.ENV_DATABASE_URL, raising=False)
+    monkeypatch.setenv(database.ENV_DATA_DIR, str(tmp_path / "data"))
+    assert database.database_url() == f"sqlite:///{(tmp_path / 'data' / database.DATABASE_FILENAME).as_posix()}"
     instance = storage.get_storage()
     assert storage.get_storage() is instance
     assert instance.audio_dir == tmp_path / "data" / "audio"
-    assert (tmp_path / "data" / storage.DATABASE_FILENAME).exists()
-    monkeypatch.setenv(storage.ENV_DATABASE_URL, f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    assert (tmp_path / "data" / database.DATABASE_FILENAME).exists()
+    monkeypatch.setenv(database.ENV_DATABASE_URL, f"sqlite:///{tmp_path / 'other.sqlite3'}")
     assert storage.get_storage() is not instance
 
 
@@ -289,7 +289,7 @@ def test_delete_learner_data_removes_only_that_learner(store: Storage) -> None:
     assert store.progress_summary("anna")["totals"]["turns"] == 0
     assert len(store.list_analyses("bob")) == 1
     with store.engine.connect() as conn:
-        for table in (storage.analysis_words, storage.sound_errors):
+        for table in (schema.analysis_words, schema.sound_errors):
             learners = set(conn.execute(sa.select(table.c.learner_id)).scalars())
             assert learners == {"bob"}
 
@@ -316,16 +316,16 @@ def _insert_version_1_rows(engine: sa.Engine) -> None:
 
 def test_version_1_database_is_migrated_with_data_kept(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    engine = storage.create_storage_engine(url)
-    assert storage.migrate(engine, target=1) == 1
+    engine = database.create_storage_engine(url)
+    assert schema.migrate(engine, target=1) == 1
     _insert_version_1_rows(engine)
     with engine.connect() as conn:
-        assert storage.current_version(conn) == 1
+        assert schema.current_version(conn) == 1
         assert not sa.inspect(conn).has_table("review_items")
     engine.dispose()
 
     store = Storage(url)
-    assert store.schema_version == storage.CURRENT_SCHEMA_VERSION
+    assert store.schema_version == schema.CURRENT_SCHEMA_VERSION
     assert [row["score"] for row in store.list_analyses("anna")] == [75.0, 55.0]
     assert store.conversation_turns("c1") == [{"transcript": "yes"}]
     # The new tables were filled from the stored results.
@@ -339,7 +339,7 @@ def test_version_1_database_is_migrated_with_data_kept(tmp_path: Path) -> None:
     with store.engine.connect() as old_conn, fresh.engine.connect() as new_conn:
         old_inspect, new_inspect = sa.inspect(old_conn), sa.inspect(new_conn)
         assert set(old_inspect.get_table_names()) == set(new_inspect.get_table_names())
-        for table in storage.metadata.sorted_tables:
+        for table in schema.metadata.sorted_tables:
             columns = [c["name"] for c in old_inspect.get_columns(table.name)]
             assert columns == [c.name for c in table.columns]
             assert columns == [c["name"] for c in new_inspect.get_columns(table.name)]
@@ -354,8 +354,8 @@ def test_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     Storage(url).close()
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.execute(storage.schema_version.insert().values(
-            version=storage.CURRENT_SCHEMA_VERSION + 1, description="future",
+        conn.execute(schema.schema_version.insert().values(
+            version=schema.CURRENT_SCHEMA_VERSION + 1, description="future",
             applied_at=datetime(2030, 1, 1)))
     engine.dispose()
     with pytest.raises(StorageError) as caught:
@@ -404,14 +404,14 @@ def test_storage_errors_are_short_user_messages(store: Storage, monkeypatch: pyt
         conn.exec_driver_sql("DROP TABLE analysis_words")
     with pytest.raises(StorageError) as caught:
         store.save_analysis("anna", make_result())
-    assert str(caught.value) == storage.SAVE_FAILED_MESSAGE
+    assert str(caught.value) == database.SAVE_FAILED_MESSAGE
     assert store.list_analyses("anna") == []  # the failed save left nothing half-written
 
 
 def test_json_sanitiser() -> None:
-    assert storage._jsonable({"a": float("nan"), "b": (1, 2), 3: {"x"}}) == {"a": None, "b": [1, 2], "3": ["x"]}
-    assert math.isclose(storage._number("1.5"), 1.5)
-    assert storage._number(True) is None
+    assert records.jsonable({"a": float("nan"), "b": (1, 2), 3: {"x"}}) == {"a": None, "b": [1, 2], "3": ["x"]}
+    assert math.isclose(records.number("1.5"), 1.5)
+    assert records.number(True) is None
 
 
 # ---------------------------------------------------------------------------
@@ -441,13 +441,13 @@ def postgres_url() -> str:
 
 
 def test_postgres_migration_round_trip_and_concurrency(postgres_url: str, tmp_path: Path) -> None:
-    engine = storage.create_storage_engine(postgres_url)
-    storage.migrate(engine, target=1)
+    engine = database.create_storage_engine(postgres_url)
+    schema.migrate(engine, target=1)
     _insert_version_1_rows(engine)
     engine.dispose()
 
     store = Storage(postgres_url, audio_dir=tmp_path / "audio")
-    assert store.schema_version == storage.CURRENT_SCHEMA_VERSION
+    assert store.schema_version == schema.CURRENT_SCHEMA_VERSION
     assert [row["score"] for row in store.list_analyses("anna")] == [75.0, 55.0]
     assert {i.word for i in store.review_words("anna", now=T0 + timedelta(days=3))} == {"think", "three"}
 
@@ -481,28 +481,28 @@ def test_postgres_migration_round_trip_and_concurrency(postgres_url: str, tmp_pa
 def test_unusable_database_setting_is_a_short_message(url: str) -> None:
     with pytest.raises(StorageError) as caught:
         Storage(url)
-    assert str(caught.value) == storage.OPEN_FAILED_MESSAGE
+    assert str(caught.value) == database.OPEN_FAILED_MESSAGE
 
 
 def test_database_url_from_secrets_and_broken_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import streamlit as st
     from streamlit.runtime.secrets import Secrets
 
-    monkeypatch.delenv(storage.ENV_DATABASE_URL, raising=False)
-    monkeypatch.setenv(storage.ENV_DATA_DIR, str(tmp_path))
+    monkeypatch.delenv(database.ENV_DATABASE_URL, raising=False)
+    monkeypatch.setenv(database.ENV_DATA_DIR, str(tmp_path))
     configured = Secrets()
     configured._secrets = {"database": {"url": f"sqlite:///{tmp_path / 'from-secrets.sqlite3'}"}}
     monkeypatch.setattr(st, "secrets", configured)
-    assert storage.database_url() == f"sqlite:///{tmp_path / 'from-secrets.sqlite3'}"
+    assert database.database_url() == f"sqlite:///{tmp_path / 'from-secrets.sqlite3'}"
 
     # The env var wins over secrets.
-    monkeypatch.setenv(storage.ENV_DATABASE_URL, "sqlite:///elsewhere.sqlite3")
-    assert storage.database_url() == "sqlite:///elsewhere.sqlite3"
-    monkeypatch.delenv(storage.ENV_DATABASE_URL)
+    monkeypatch.setenv(database.ENV_DATABASE_URL, "sqlite:///elsewhere.sqlite3")
+    assert database.database_url() == "sqlite:///elsewhere.sqlite3"
+    monkeypatch.delenv(database.ENV_DATABASE_URL)
 
     class BrokenSecrets:
         def load_if_toml_exists(self) -> bool:
             raise RuntimeError("bad toml")
 
     monkeypatch.setattr(st, "secrets", BrokenSecrets())
-    assert storage.database_url().endswith(f"{tmp_path.name}/{storage.DATABASE_FILENAME}")
+    assert database.database_url().endswith(f"{tmp_path.name}/{database.DATABASE_FILENAME}")

@@ -4,7 +4,7 @@ import shutil
 import pytest
 import soundfile
 
-import tts
+from pronunciation import tts
 
 needs_engine = pytest.mark.skipif(tts.tts_engine() is None, reason="no offline TTS engine installed")
 

@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
-
 from app_server import ROOT, AppServer
 
 CHROMIUM_ENV = "ACCENT_COACH_CHROMIUM"

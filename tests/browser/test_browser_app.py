@@ -10,19 +10,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from browser_flows import (
     ANALYSIS_TIMEOUT_MS,
     FAKE_MIC_TEXT,
     analyse,
     go_to,
-    page_text,
     open_app,
+    page_text,
     record,
     record_practice_reading,
     use_custom_text,
 )
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -174,8 +173,8 @@ def test_a_fifteen_turn_conversation_works_end_to_end(app_server, page, shoot) -
     for number, answer in enumerate(CONVERSATION_ANSWERS, start=1):
         _type_answer(page, answer)
         expect(messages).to_have_count(1 + 2 * number, timeout=ANALYSIS_TIMEOUT_MS)
-        reply = messages.nth(2 * number).inner_text()
-        assert "?" in reply, f"turn {number}: the tutor asks a follow-up question"
+        # the tutor asks a follow-up question (waits until the reply's text has rendered)
+        expect(messages.nth(2 * number), f"turn {number}").to_contain_text("?", timeout=ANALYSIS_TIMEOUT_MS)
     expect(page.get_by_test_id("stMetric").filter(has_text="Turns").first).to_contain_text("15")
     shoot("fifteen-turns")
     body = page_text(page)

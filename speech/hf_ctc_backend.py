@@ -2,7 +2,7 @@
 
 Works with character vocabularies (wav2vec2-*-960h: UPPERCASE letters, ``|`` between
 words) and phoneme vocabularies (wav2vec2-lv-60-espeak-cv-ft: espeak-style IPA, mapped
-to the canonical set of :mod:`phoneme_set` before any comparison).
+to the canonical set of :mod:`pronunciation.phoneme_set` before any comparison).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from ctc_alignment import forced_align, log_softmax, token_goodness
-from phoneme_set import canonical_phoneme
-from transcription import (
+from pronunciation.phoneme_set import canonical_phoneme
+from speech.ctc_alignment import forced_align, log_softmax, token_goodness
+from speech.transcription import (
     PhoneEvidence,
     PhoneSegment,
     ReferenceWord,

@@ -7,7 +7,7 @@ and counts a lapse. A correct reading of an item that is *not yet due* only reco
 result: drilling one sentence ten times in a row must not "master" a word in a minute.
 
 Everything here is a pure function on a frozen dataclass, so it is tested without a
-database; ``storage.py`` keeps the items.
+database; ``progress/storage.py`` keeps the items.
 """
 
 from __future__ import annotations

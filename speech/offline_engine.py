@@ -47,8 +47,15 @@ from typing import Sequence
 
 import numpy as np
 
-import phoneme_set
-from transcription import PhoneEvidence, PhoneSegment, ReferenceWord, Transcription, WordEvidence, WordSegment
+from pronunciation import phoneme_set
+from speech.transcription import (
+    PhoneEvidence,
+    PhoneSegment,
+    ReferenceWord,
+    Transcription,
+    WordEvidence,
+    WordSegment,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sys
-from pathlib import Path
 
 import streamlit as st
-
-# This page shares its name with the engine module at the repository root. When the page is
-# run on its own (AppTest.from_file), its folder comes first on sys.path; put the root first
-# so that "conversation_tutor" below is the engine, not this page.
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if sys.path[:1] != [_ROOT]:
-    sys.path.insert(0, _ROOT)
 import streamlit_mic_recorder
 
-import session
-from sidebar import ensure_shell, refresh_model_status
-from audio import AudioError, prepare_audio
 from conversation_tutor import (
     Conversation,
     ConversationTutor,
@@ -31,7 +19,18 @@ from conversation_tutor import (
     run_turn,
     transcript_markdown,
 )
-from tutor_topics import DEFAULT_LEVEL, DEFAULT_MODE, DEFAULT_TOPIC, LEVELS, MODES, TOPICS, topic_title
+from speech.audio import AudioError, prepare_audio
+from tutor.topics import (
+    DEFAULT_LEVEL,
+    DEFAULT_MODE,
+    DEFAULT_TOPIC,
+    LEVELS,
+    MODES,
+    TOPICS,
+    topic_title,
+)
+from ui import session
+from ui.sidebar import ensure_shell, refresh_model_status
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ MSG_STORAGE = "Your conversation could not be saved, but you can keep talking."
 
 def _storage():
     try:
-        from storage import get_storage
+        from progress.storage import get_storage
 
         return get_storage()
     except Exception:
@@ -63,7 +62,7 @@ def _storage():
 
 def _learner_id() -> str:
     try:
-        from learner import current_learner
+        from progress.learner import current_learner
 
         return current_learner().id
     except Exception:
@@ -182,7 +181,7 @@ def _speak_button(text: str, index: int) -> None:
     clips: dict = st.session_state.setdefault(TTS_KEY, {})
     if st.button("Listen", key=f"tutor-listen-{index}", icon=":material/volume_up:", type="tertiary"):
         try:
-            from tts import synthesize
+            from pronunciation.tts import synthesize
 
             clips[index] = synthesize(text)
         except Exception:

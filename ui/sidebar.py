@@ -15,9 +15,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from asr_model import MODEL_OPTIONS, clear_model_cache
-from audio import DEFAULT_MAX_SECONDS
-from learner import profile_picker
-from session import (
+from progress.learner import profile_picker
+from speech.audio import DEFAULT_MAX_SECONDS
+from ui.session import (
     DEFAULT_CHOICE,
     DENOISE_KEY,
     LOCAL_FOLDER_CHOICE,

@@ -13,7 +13,7 @@ to 16 kHz and applies the enhancement steps chosen in :class:`AudioOptions`:
 Decoding uses soundfile (libsndfile) only. Length limits are checked from the file header
 before the samples are read, so an over-long upload is refused cheaply.
 
-Run ``python -m audio FILE`` to see what the app would make of a file.
+Run ``python -m speech.audio FILE`` to see what the app would make of a file.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from typing import Any, BinaryIO, Union
 import numpy as np
 import soundfile as sf
 import soxr
+
+from speech.cleanup import normalise, reduce_noise, trim_bounds
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,6 @@ VAD_HIGH_MARGIN_DB = 10.0  # frames this far above the floor start a speech segm
 VAD_HIGH_MIN_DBFS = -58.0
 VAD_MIN_CORE_S = 0.05  # a segment needs this much clearly-loud audio (drops clicks)
 VAD_MERGE_GAP_S = 0.30  # pauses shorter than this stay inside one segment
-TRIM_PADDING_S = 0.20
 
 # Level checks.
 CLIP_LEVEL = 0.999
@@ -66,22 +67,6 @@ CLIP_FRACTION = 0.001
 QUIET_SPEECH_DBFS = -35.0
 NOISY_SNR_DB = 15.0
 
-# Normalisation.
-TARGET_SPEECH_DBFS = -20.0
-PEAK_CEILING = 0.95
-MAX_GAIN_DB = 30.0
-MIN_GAIN_CHANGE_DB = 0.1
-
-# Noise reduction (spectral gating with a soft, Wiener-style gain).
-NR_FFT = 512
-NR_HOP = 128
-NR_OVERSUBTRACTION = 2.0
-NR_ATTENUATION_DB = 18.0
-NR_SMOOTH_HZ = 100.0
-NR_SMOOTH_S = 0.03
-NR_SPEECH_MARGIN_S = 0.10
-NR_MIN_NOISE_S = 0.25
-NR_QUIETEST_FRACTION = 0.2
 
 MSG_EMPTY = "The recording is empty. Please record again or choose another file."
 MSG_UNREADABLE = (
@@ -454,111 +439,6 @@ def _clipped(samples: np.ndarray) -> bool:
     return fraction > CLIP_FRACTION
 
 
-# ---------------------------------------------------------------------------
-# Enhancement
-# ---------------------------------------------------------------------------
-
-
-def _trim_bounds(
-    n_samples: int, sample_rate: int, segments: list[tuple[float, float]]
-) -> tuple[int, int]:
-    """Sample range from just before the first speech to just after the last, padded."""
-    duration = n_samples / sample_rate
-    start = max(0.0, segments[0][0] - TRIM_PADDING_S)
-    end = min(duration, segments[-1][1] + TRIM_PADDING_S)
-    shortfall = MIN_SECONDS - (end - start)
-    if shortfall > 0:
-        start = max(0.0, start - shortfall / 2)
-        end = min(duration, start + MIN_SECONDS)
-        start = max(0.0, end - MIN_SECONDS)
-    return int(round(start * sample_rate)), min(n_samples, int(round(end * sample_rate)))
-
-
-def _box_smooth(values: np.ndarray, radius: int, axis: int) -> np.ndarray:
-    """Moving average of width ``2 * radius + 1`` along one axis, edges held."""
-    if radius <= 0:
-        return values
-    pad = [(0, 0)] * values.ndim
-    pad[axis] = (radius + 1, radius)
-    cumulative = np.cumsum(np.pad(values, pad, mode="edge"), axis=axis)
-    width = 2 * radius + 1
-    upper = np.take(cumulative, np.arange(width, cumulative.shape[axis]), axis=axis)
-    lower = np.take(cumulative, np.arange(0, cumulative.shape[axis] - width), axis=axis)
-    return (upper - lower) / width
-
-
-def _stft(samples: np.ndarray, window: np.ndarray) -> np.ndarray:
-    padded = np.pad(samples.astype(np.float64), (NR_FFT // 2, NR_FFT // 2 + NR_HOP))
-    frames = np.lib.stride_tricks.sliding_window_view(padded, NR_FFT)[::NR_HOP]
-    return np.fft.rfft(frames * window, axis=1)
-
-
-def _istft(spectrum: np.ndarray, window: np.ndarray, length: int) -> np.ndarray:
-    frames = np.fft.irfft(spectrum, n=NR_FFT, axis=1) * window
-    total = NR_HOP * (frames.shape[0] - 1) + NR_FFT
-    out = np.zeros(total)
-    norm = np.zeros(total)
-    for index, frame in enumerate(frames):
-        at = index * NR_HOP
-        out[at : at + NR_FFT] += frame
-        norm[at : at + NR_FFT] += window * window
-    out /= np.maximum(norm, 1e-8)
-    return out[NR_FFT // 2 : NR_FFT // 2 + length]
-
-
-def _reduce_noise(
-    samples: np.ndarray, sample_rate: int, segments: list[tuple[float, float]]
-) -> np.ndarray:
-    """Spectral gating with a soft gain: damp the time-frequency cells the noise explains.
-
-    The noise spectrum is the average power of the frames away from speech (or of the
-    quietest frames when there is too little non-speech audio). Each cell's gain is
-    ``1 - k * noise / power`` (power smoothed over nearby cells), never below a floor,
-    so steady noise drops by up to ``NR_ATTENUATION_DB`` while speech keeps its level.
-    """
-    window = np.hanning(NR_FFT + 1)[:-1]
-    spectrum = _stft(samples, window)
-    power = np.abs(spectrum) ** 2
-    times = np.arange(power.shape[0]) * NR_HOP / sample_rate
-    noise = np.ones(power.shape[0], dtype=bool)
-    for start, end in segments:
-        noise &= ~((times >= start - NR_SPEECH_MARGIN_S) & (times <= end + NR_SPEECH_MARGIN_S))
-    if noise.sum() * NR_HOP / sample_rate < NR_MIN_NOISE_S:
-        count = max(1, int(power.shape[0] * NR_QUIETEST_FRACTION))
-        noise = np.zeros(power.shape[0], dtype=bool)
-        noise[np.argsort(power.sum(axis=1))[:count]] = True
-    noise_power = power[noise].mean(axis=0)
-    smoothed = _box_smooth(power, int(round(NR_SMOOTH_S * sample_rate / NR_HOP)), axis=0)
-    smoothed = _box_smooth(smoothed, int(round(NR_SMOOTH_HZ / (sample_rate / NR_FFT))), axis=1)
-    floor_gain = 10.0 ** (-NR_ATTENUATION_DB / 20.0)
-    gain = 1.0 - NR_OVERSUBTRACTION * noise_power / np.maximum(smoothed, 1e-20)
-    gain = np.maximum(gain, floor_gain)
-    return _istft(spectrum * gain, window, len(samples)).astype(np.float32)
-
-
-def _normalise(
-    samples: np.ndarray, sample_rate: int, segments: list[tuple[float, float]]
-) -> tuple[np.ndarray, float]:
-    """Scale so the speech sits at the target level and the peak stays below the ceiling."""
-    parts = [
-        samples[int(a * sample_rate) : max(int(a * sample_rate) + 1, int(b * sample_rate))]
-        for a, b in segments
-    ]
-    speech = np.concatenate(parts) if parts else samples
-    rms = float(np.sqrt(np.mean(np.square(speech, dtype=np.float64)))) if speech.size else 0.0
-    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
-    if rms <= 0 or peak <= 0:
-        return samples, 0.0
-    gain = min(
-        10.0 ** (TARGET_SPEECH_DBFS / 20.0) / rms,
-        PEAK_CEILING / peak,
-        10.0 ** (MAX_GAIN_DB / 20.0),
-    )
-    gain_db = 20.0 * math.log10(gain)
-    if abs(gain_db) < MIN_GAIN_CHANGE_DB:
-        return samples, 0.0
-    return (samples * gain).astype(np.float32), gain_db
-
 
 # ---------------------------------------------------------------------------
 # The whole path
@@ -625,10 +505,10 @@ def prepare_audio(
     out = mono
     segments = activity.segments
     if options.noise_reduction:
-        out = _reduce_noise(out, TARGET_SAMPLE_RATE, segments)
+        out = reduce_noise(out, TARGET_SAMPLE_RATE, segments)
         steps.append("noise_reduction")
     if options.vad_trim:
-        first, last = _trim_bounds(len(out), TARGET_SAMPLE_RATE, segments)
+        first, last = trim_bounds(len(out), TARGET_SAMPLE_RATE, segments, MIN_SECONDS)
         if last - first < len(out):
             offset = first / TARGET_SAMPLE_RATE
             kept = (last - first) / TARGET_SAMPLE_RATE
@@ -636,7 +516,7 @@ def prepare_audio(
             out = out[first:last]
             steps.append("vad_trim")
     if options.normalise:
-        out, gain_db = _normalise(out, TARGET_SAMPLE_RATE, segments)
+        out, gain_db = normalise(out, TARGET_SAMPLE_RATE, segments)
         if gain_db:
             steps.append("normalise")
             logger.debug("Normalised by %+.1f dB", gain_db)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from app_config import hf_token
 from asr_model import DEFAULT_MODEL, MODEL_OPTIONS, ASRModelManager
-from audio import DEFAULT_MAX_SECONDS, AudioOptions
+from speech.audio import DEFAULT_MAX_SECONDS, AudioOptions
+from ui.app_config import hf_token
 
 MANAGER_KEY = "asr_manager"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import phoneme_set
+from pronunciation import phoneme_set
 
 GENERAL_FALLBACK = "Listen to the example audio, then say the word slowly and copy each sound."
 

@@ -11,7 +11,7 @@ import logging
 import re
 from typing import Any, Mapping
 
-from llm_provider import ChatProvider, LLMError, get_remote_provider
+from tutor.llm_provider import ChatProvider, LLMError, get_remote_provider
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, Sequence
 
-from sound_guide import tip_for
+from pronunciation.sound_guide import tip_for
 
 MAX_NOTES = 3
 

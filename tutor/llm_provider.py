@@ -96,7 +96,7 @@ class LLMConfig:
 def _secret(key: str) -> str | None:
     """``[llm] key`` from secrets.toml, or None; never fails when there is no file."""
     try:
-        from app_config import secret
+        from ui.app_config import secret
     except Exception:  # pragma: no cover - app_config is part of the app
         return None
     value = secret(SECRETS_SECTION, key)
@@ -277,7 +277,8 @@ class LocalModel:
 
 def _load_local_model(path: str) -> LocalModel:
     import torch
-    from transformers_import import transformers_classes
+
+    from speech.transformers_import import transformers_classes
 
     AutoModelForCausalLM, AutoTokenizer = transformers_classes("AutoModelForCausalLM", "AutoTokenizer")
 

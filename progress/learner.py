@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from app_config import secret_section
+from ui.app_config import secret_section
 
 logger = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-import learner as learner_identity
-import spaced_repetition as sr
-import storage as storage_db
-from safe_text import escape_markdown
-from sidebar import ensure_shell
+from progress import learner as learner_identity
+from progress import spaced_repetition as sr
+from progress import storage as storage_db
+from ui.safe_text import escape_markdown
+from ui.sidebar import ensure_shell
 
 logger = logging.getLogger(__name__)
 

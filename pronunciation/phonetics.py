@@ -3,7 +3,7 @@
 A practice text is turned into one :class:`WordPronunciation` per *spoken* word,
 with display IPA (stress marks placed before the stressed syllable, as learners'
 dictionaries print them) and the canonical stressless phonemes every comparison
-uses (see ``phoneme_set``). G2P runs offline with gruut (US English).
+uses (see :mod:`pronunciation.phoneme_set`). G2P runs offline with gruut (US English).
 
 Normalisation rules (shared by references and recognizer transcripts, so that
 ``normalise_words`` of either side line up word for word):
@@ -36,8 +36,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-import phoneme_set
-from transcription import ReferenceWord
+from pronunciation import phoneme_set
+from speech.transcription import ReferenceWord
 
 logger = logging.getLogger(__name__)
 

@@ -1,33 +1,16 @@
-"""The offline tutor: a rule-based checker for common learner errors plus curated phrasing.
+"""The offline grammar checker: explicit rules for the errors learners make most often.
 
-It needs no network and no key. A tiny language model cannot judge grammar reliably
-(``bench/tutor_eval.py`` measures this), so the judgement here comes from explicit
-rules for errors learners make most often ("he go", "I goed", "she don't", "I am
-agree", "more better", a missing article before a job, a present verb after
-"yesterday", ...). Every rule is written to stay silent when unsure: a correct sentence
-must not be "corrected". Where no rule fires the tutor says it found nothing to fix,
-which is honest, rather than guessing.
-
-The small bundled model (see ``llm_provider.LocalModelProvider``) can optionally phrase
-the follow-up question (opt-in: ``ACCENT_COACH_OFFLINE_MODEL=smollm2``); its output is
-validated and replaced by a curated question for the topic and level whenever it is not
-a short, clean, on-topic question. ``bench/tutor_eval.py`` shows why it is off by default.
+"he go", "I goed", "she don't", "I am agree", "more better", a missing article before a
+job, a present verb after "yesterday", ... Every rule is written to stay silent when
+unsure: a correct sentence must not be "corrected". :func:`check_grammar` returns the
+issues found and the corrected sentence; :mod:`tutor.offline_tutor` turns them into a reply.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Sequence
-
-from tutor_topics import curated_follow_up
-
-logger = logging.getLogger(__name__)
-
-ENGINE_NAME = "offline-rules"
-MAX_ISSUES_SHOWN = 2
-SHORT_ANSWER_WORDS = 3
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)?|[^\sA-Za-z\d]")
 
@@ -285,7 +268,7 @@ def _edit(start: int, end: int, replacement: Sequence[str], rule: str, explanati
     return _Edit(start, end, tuple(replacement), rule, explanation)
 
 
-def _is_word(token: str) -> bool:
+def is_word(token: str) -> bool:
     return bool(re.match(r"[a-z]", token))
 
 
@@ -296,7 +279,7 @@ def _token(low: list[str], index: int) -> str:
 def _ends_noun_phrase(low: list[str], index: int) -> bool:
     """True when nothing noun-like follows (so "I have car insurance" is left alone)."""
     nxt = _token(low, index)
-    return not nxt or not _is_word(nxt) or nxt in NOUN_PHRASE_ENDINGS
+    return not nxt or not is_word(nxt) or nxt in NOUN_PHRASE_ENDINGS
 
 
 def _subjunctive_context(low: list[str], subject_index: int) -> bool:
@@ -320,7 +303,7 @@ def _subject_verb_pairs(low: list[str]) -> list[tuple[int, int]]:
         if index > 0 and low[index - 1] in AUXILIARIES:
             continue  # "does he go", "let it go", "made him go"
         verb = _skip_adverbs(low, index + 1)
-        if verb < len(low) and _is_word(low[verb]):
+        if verb < len(low) and is_word(low[verb]):
             pairs.append((index, verb))
     return pairs
 
@@ -559,7 +542,7 @@ def rule_articles(low: list[str]) -> list[_Edit]:
                                f"Use \"{article}\" before one job or thing you can count: \"{article} {noun}\"."))
     for index, token in enumerate(low[:-1]):
         nxt = low[index + 1]
-        if not _is_word(nxt) or len(nxt) < 2:
+        if not is_word(nxt) or len(nxt) < 2:
             continue
         if nxt in UNCOUNTABLE_PLURALS:
             continue
@@ -617,7 +600,7 @@ def rule_fixed_phrases(low: list[str]) -> list[_Edit]:
         nxt, after = _token(low, index + 1), _token(low, index + 2)
         if token in be_for and nxt in {"have", "has"} and (after.isdigit() or after in NUMBER_WORDS) \
                 and _token(low, index + 3) == "years" and (
-                    _token(low, index + 4) in {"", "old", "and", "but"} or not _is_word(_token(low, index + 4))):
+                    _token(low, index + 4) in {"", "old", "and", "but"} or not is_word(_token(low, index + 4))):
             tail = [] if _token(low, index + 4) == "old" else ["old"]
             edits.append(_edit(index + 1, index + 4, [be_for[token], after, "years", *tail], "age",
                                "In English we give our age with \"be\": \"I am 25 years old\"."))
@@ -821,151 +804,3 @@ def check_grammar(text: str) -> CheckResult:
         issues.append(GrammarIssue(edit.rule, original, correction, edit.explanation))
     corrected_text = tidy_sentence(join_tokens(corrected)) if chosen else tidy_sentence(text)
     return CheckResult(text=text, corrected=corrected_text, issues=tuple(issues))
-
-
-# ---------------------------------------------------------------------------------------
-# the offline reply
-
-
-@dataclass(frozen=True)
-class OfflineReply:
-    """The four parts of a tutor reply as the offline engine writes them."""
-
-    correction: str
-    explanation: str
-    improved_version: str
-    follow_up_question: str
-    has_errors: bool
-    issues: tuple[GrammarIssue, ...] = ()
-    engine: str = ENGINE_NAME
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["issues"] = [issue.to_dict() for issue in self.issues]
-        return data
-
-
-def _quote(text: str) -> str:
-    return f"\u201c{text}\u201d"
-
-
-def describe_issues(issues: Sequence[GrammarIssue]) -> tuple[str, str]:
-    """(correction, explanation) sentences for the first issues, kind and short."""
-    shown = list(issues[:MAX_ISSUES_SHOWN])
-    fixes = [f"{_quote(issue.correction)} instead of {_quote(issue.original)}" for issue in shown]
-    if len(fixes) == 1:
-        correction = f"Good try! One small fix: say {fixes[0]}."
-    else:
-        correction = f"Good try! Two small fixes: say {fixes[0]}, and {fixes[1]}."
-    explanations: list[str] = []
-    for issue in shown:
-        if issue.explanation not in explanations:
-            explanations.append(issue.explanation)
-    return correction, " ".join(explanations)
-
-
-def offline_reply(
-    text: str,
-    topic: str,
-    level: str,
-    turn_index: int,
-    asked: Sequence[str] = (),
-    follow_up: str | None = None,
-) -> OfflineReply:
-    """The offline tutor's reply to one learner message.
-
-    ``follow_up`` is an already validated question (for example from the small model);
-    without it a curated question for the topic and level is used.
-    """
-    result = check_grammar(text)
-    question = follow_up or curated_follow_up(topic, level, turn_index, asked)
-    word_count = len([t for t, _ in tokenize(text) if _is_word(t.lower())])
-    if result.has_errors:
-        correction, explanation = describe_issues(result.issues)
-        return OfflineReply(correction, explanation, result.corrected, question, True, result.issues)
-    if word_count <= SHORT_ANSWER_WORDS:
-        explanation = "Short answers are fine in conversation, but a full sentence gives you more practice."
-    else:
-        explanation = "Your message is clear and easy to follow."
-    return OfflineReply(
-        correction="Well said! I didn't spot any mistakes.",
-        explanation=explanation,
-        improved_version=result.corrected,
-        follow_up_question=question,
-        has_errors=False,
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# follow-up questions phrased by a small model (validated, else None -> curated question)
-
-FEW_SHOT_QUESTIONS = (
-    ("I like cooking pasta.", "What kind of pasta do you cook most often?"),
-    ("We visited my aunt last weekend.", "Where does your aunt live?"),
-)
-QUESTION_MIN_WORDS = 3
-QUESTION_MAX_WORDS = 25
-FORBIDDEN_IN_QUESTION = re.compile(r"[{}<>`\[\]|\\]|https?:|www\.|\b(assist|AI|language model|chatbot)\b",
-                                   re.IGNORECASE)
-STOPWORDS = {
-    "about", "after", "again", "also", "because", "been", "before", "being", "could", "does", "doing",
-    "from", "have", "having", "here", "into", "just", "like", "more", "most", "much", "only", "other",
-    "really", "should", "some", "than", "that", "their", "them", "then", "there", "these", "they",
-    "this", "very", "were", "what", "when", "where", "which", "while", "with", "would", "your",
-    "you", "yours", "will", "want", "think", "know", "tell", "make", "usually", "always",
-}
-
-
-def clean_question(text: str, max_words: int = QUESTION_MAX_WORDS) -> str | None:
-    """The first question in ``text`` if it is one short, clean question ending in "?", else None."""
-    text = re.sub(r"\s+", " ", (text or "").strip()).strip("\"'\u201c\u201d ")
-    text = re.sub(r"^(follow[ -]?up( question)?|question|tutor|teacher)\s*:\s*", "", text, flags=re.IGNORECASE)
-    match = re.search(r"[^.!?]*\?", text)
-    if not match:
-        return None
-    question = match.group(0).strip().strip("\"'\u201c\u201d ")
-    words = question.split()
-    if not (QUESTION_MIN_WORDS <= len(words) <= max_words) or FORBIDDEN_IN_QUESTION.search(question):
-        return None
-    if not question[0].isalpha():
-        return None
-    return question[0].upper() + question[1:]
-
-
-def _content_words(text: str) -> set[str]:
-    return {word for word in re.findall(r"[a-z]{4,}", text.lower()) if word not in STOPWORDS}
-
-
-def model_follow_up(provider: Any, topic_title: str, level: str, learner_text: str,
-                    asked: Sequence[str] = (), max_tokens: int = 40) -> str | None:
-    """A follow-up question phrased by ``provider`` (a small model), or None when it is not usable.
-
-    The question must be short, end with "?", not repeat an earlier question and share a
-    content word with what the learner said or the topic (so it stays on the subject).
-    """
-    messages = [{"role": "system", "content": (
-        f"You are an English teacher chatting with a student about {topic_title.lower()}. Answer with one "
-        "short, friendly question (at most 12 words) that asks for more details about what the student "
-        "just said.")}]
-    for said, asked_back in FEW_SHOT_QUESTIONS:
-        messages += [{"role": "user", "content": said}, {"role": "assistant", "content": asked_back}]
-    messages.append({"role": "user", "content": learner_text.strip()})
-    try:
-        answer = provider.chat(messages, max_tokens=max_tokens)
-    except Exception as error:  # the curated question is always there
-        logger.warning("The small model gave no follow-up question: %s", error)
-        return None
-    question = clean_question(answer)
-    if question is None:
-        logger.info("Small-model question rejected (shape): %r", answer[:200])
-        return None
-    if question.lower() in {q.strip().lower() for q in asked}:
-        return None
-    leaked = _content_words(" ".join(q for pair in FEW_SHOT_QUESTIONS for q in pair)) - _content_words(learner_text)
-    if _content_words(question) & leaked:
-        logger.info("Small-model question rejected (copied the examples): %r", question)
-        return None
-    if not (_content_words(question) & (_content_words(learner_text) | _content_words(topic_title))):
-        logger.info("Small-model question rejected (off topic): %r", question)
-        return None
-    return question

@@ -1,0 +1,1 @@
+"""A learner's history: storage (schema, queries, export), learner identity, spaced repetition."""

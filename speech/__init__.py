@@ -1,0 +1,1 @@
+"""Speech in: audio decoding and checks, recognizer backends, CTC alignment, the transformers import guard."""

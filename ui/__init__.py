@@ -1,0 +1,1 @@
+"""Shared page pieces: session bootstrap, sidebar, practice view helpers, safe text, app configuration."""
