@@ -36,6 +36,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ from progress.database import (
     database_url,
     db_time,
     is_memory_sqlite,
+    SAVE_FAILED_MESSAGE,
     safe_url,
     transaction,
 )
@@ -98,6 +100,18 @@ REVIEW_LIMIT = 20
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 NO_CONVERSATION_MESSAGE = "That conversation could not be found. Please start a new one."
+
+# Every table whose rows belong to one learner through a ``learner_id`` column.
+LEARNER_TABLES = (analyses, conversations, analysis_words, sound_errors, review_items)
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    """A row of ``learners``: the storage id, the label the learner chose, where it came from."""
+
+    id: str
+    display_name: str
+    source: str
 
 
 def _csv_cell(value: Any) -> Any:
@@ -185,6 +199,73 @@ class Storage:
         key = learner_key(learner_id)
         with transaction(self.engine, write=True) as conn:
             self._ensure_learner(conn, key, display_name, source)
+
+    def find_learner(self, learner_id: str) -> LearnerRecord | None:
+        """The learner's row, or None when nobody has that id."""
+        key = learner_key(learner_id)
+        with transaction(self.engine, write=False) as conn:
+            row = conn.execute(sa.select(learners).where(learners.c.id == key)).first()
+        return None if row is None else LearnerRecord(row.id, row.display_name, row.source)
+
+    def move_learner(self, old_id: str, new_id: str) -> LearnerRecord | None:
+        """Give everything of ``old_id`` to ``new_id`` (a new learner) in one transaction.
+
+        Every table's ``learner_id`` changes, the learner row is re-created under the new
+        id (same label, same creation time) and the old row removed, so the old id finds
+        nothing afterwards. The audio folder is renamed inside the transaction: a failed
+        rename rolls the database back, a failed commit renames it back. Returns the new
+        row, or None (nothing moved) when ``old_id`` does not exist or ``new_id`` already does.
+        """
+        old_key, new_key = learner_key(old_id), learner_key(new_id)
+        if old_key == new_key:
+            return None
+        old_folder, new_folder = self._learner_audio_dir(old_key), self._learner_audio_dir(new_key)
+        renamed = False
+        try:
+            with transaction(self.engine, write=True) as conn:
+                row = conn.execute(sa.select(learners).where(learners.c.id == old_key)
+                                   .with_for_update()).first()
+                taken = conn.scalar(sa.select(learners.c.id).where(learners.c.id == new_key))
+                if row is None or taken is not None:
+                    return None
+                conn.execute(learners.insert().values(
+                    id=new_key, display_name=row.display_name, source=row.source,
+                    created_at=row.created_at))
+                for table in LEARNER_TABLES:
+                    conn.execute(table.update().where(table.c.learner_id == old_key)
+                                 .values(learner_id=new_key))
+                self._repoint_audio_paths(conn, new_key, old_folder.name, new_folder.name)
+                conn.execute(learners.delete().where(learners.c.id == old_key))
+                renamed = self._rename_audio_folder(old_folder, new_folder)
+        except BaseException:
+            if renamed:
+                self._rename_audio_folder(new_folder, old_folder)
+            raise
+        return LearnerRecord(new_key, row.display_name, row.source)
+
+    @staticmethod
+    def _repoint_audio_paths(conn: Connection, learner_id: str, old_dir: str, new_dir: str) -> None:
+        rows = conn.execute(sa.select(analyses.c.id, analyses.c.audio_path).where(
+            analyses.c.learner_id == learner_id, analyses.c.audio_path.is_not(None))).all()
+        for row in rows:
+            folder, _, name = str(row.audio_path).partition("/")
+            if folder == old_dir and name:
+                conn.execute(analyses.update().where(analyses.c.id == row.id)
+                             .values(audio_path=f"{new_dir}/{name}"))
+
+    @staticmethod
+    def _rename_audio_folder(source: Path, target: Path) -> bool:
+        """Rename a learner's audio folder; False when there is none. Failures are StorageError."""
+        if not source.exists():
+            return False
+        try:
+            if target.exists():
+                target.rmdir()  # only ever an empty leftover; a full one makes this fail
+            source.rename(target)
+        except OSError as exc:
+            logger.error("Could not move a learner's audio folder: %s", exc.strerror)
+            raise StorageError(SAVE_FAILED_MESSAGE) from exc
+        return True
 
     # -- analyses ----------------------------------------------------------
 

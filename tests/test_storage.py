@@ -136,6 +136,65 @@ def test_unsafe_learner_ids_stay_inside_the_audio_folder(store: Storage) -> None
     assert not (store.audio_dir.parent.parent / "escape").exists()
 
 
+NEW_ID = "key:" + "ab" * 32  # the shape of a link key's storage id
+
+
+def _rows_of(store: Storage, learner_id: str) -> dict[str, int]:
+    with store.engine.connect() as conn:
+        return {table.name: conn.scalar(sa.select(sa.func.count()).select_from(table)
+                                        .where(table.c.learner_id == learner_id))
+                for table in storage.LEARNER_TABLES}
+
+
+def test_move_learner_gives_every_row_and_recording_to_the_new_id(store: Storage) -> None:
+    store.upsert_learner("anna-muller", "Anna Müller")
+    wav = b"RIFF" + bytes(64)
+    with_audio = store.save_analysis("anna-muller", make_result(), audio_wav=wav)
+    store.save_analysis("anna-muller", make_result(score=90.0))
+    conversation = store.start_conversation("anna-muller", "travel", "A2", "practice", "Hi?")
+    store.save_turn(conversation, {"transcript": "hello"})
+    store.save_analysis("bob", make_result(), audio_wav=wav)
+    before = _rows_of(store, "anna-muller")
+    assert all(before.values()), before  # every table holds some of Anna's rows
+
+    moved = store.move_learner("anna-muller", NEW_ID)
+    assert moved == storage.LearnerRecord(NEW_ID, "Anna Müller", "local")
+    assert _rows_of(store, NEW_ID) == before
+    assert set(_rows_of(store, "anna-muller").values()) == {0}
+    assert store.find_learner("anna-muller") is None
+    assert store.conversation_turns(conversation) == [{"transcript": "hello"}]
+    assert [c["id"] for c in store.list_conversations(NEW_ID)] == [conversation]
+    assert store.analysis_audio(NEW_ID, with_audio) == wav
+    assert not (store.audio_dir / "anna-muller").exists()
+    assert store.export_json("anna-muller").count('"id"') == 0
+    assert len(store.list_analyses("bob")) == 1
+
+    assert store.move_learner("anna-muller", "key:" + "cd" * 32) is None, "the old id moves once"
+
+
+def test_move_learner_never_merges_into_an_existing_learner(store: Storage) -> None:
+    store.save_analysis("anna", make_result())
+    store.upsert_learner(NEW_ID, "Someone")
+    assert store.move_learner("anna", NEW_ID) is None
+    assert len(store.list_analyses("anna")) == 1 and store.list_analyses(NEW_ID) == []
+    assert store.move_learner("nobody", "key:" + "cd" * 32) is None
+
+
+def test_move_learner_rolls_back_when_the_recordings_cannot_move(
+        store: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    analysis_id = store.save_analysis("anna", make_result(), audio_wav=b"RIFF")
+
+    def refuse(self, target):  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "rename", refuse)
+    with pytest.raises(StorageError):
+        store.move_learner("anna", NEW_ID)
+    monkeypatch.undo()
+    assert store.find_learner(NEW_ID) is None
+    assert store.analysis_audio("anna", analysis_id) == b"RIFF"
+
+
 def test_bad_and_hostile_input_is_stored_safely(store: Storage) -> None:
     hostile = "Robert'); DROP TABLE analyses;--"
     weird = {
