@@ -9,9 +9,12 @@ import logging
 
 import streamlit as st
 
+from progress.learner import log_exposure_once
 from ui.sidebar import render_shell
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+log_exposure_once()
 
 st.set_page_config(page_title="Accent Coach", page_icon=":material/record_voice_over:", layout="wide")
 

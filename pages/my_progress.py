@@ -141,6 +141,7 @@ def _delete_section(store: storage_db.Storage, who: learner_identity.Learner) ->
         except storage_db.StorageError as error:
             st.error(str(error))
             return
+        learner_identity.renew_local_profile()  # the old link must not open the new history
         st.session_state[CONFIRM_KEY] = False
         st.session_state[DELETED_KEY] = True
         st.rerun()

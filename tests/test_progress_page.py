@@ -61,18 +61,26 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     return captured
 
 
-def _page(profile: str | None = None) -> AppTest:
+def _page(key: str | None = None) -> AppTest:
+    """The Progress page in a browser session that opens ``?profile=<key>`` (or no key)."""
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    if profile:
-        at.query_params["profile"] = profile
+    if key:
+        at.query_params["profile"] = key
     return at
 
 
-def _seed(db: storage.Storage, learner_id: str = "anna") -> None:
+def _profile(db: storage.Storage, name: str) -> tuple[str, str]:
+    """A local profile as the app issues it: (link key, storage id)."""
+    key = learner.new_key()
+    db.upsert_learner(learner.storage_id(key), name)
+    return key, learner.storage_id(key)
+
+
+def _seed(db: storage.Storage, learner_id: str, topic: str = "travel") -> None:
     start = datetime.now(timezone.utc) - timedelta(days=3)
     for day, score in enumerate((50.0, 65.0, 80.0)):
         db.save_analysis(learner_id, _result(score, start + timedelta(days=day)))
-    conversation = db.start_conversation(learner_id, "travel", "B1-B2", "practice", "Where did you go?")
+    conversation = db.start_conversation(learner_id, topic, "B1-B2", "practice", "Where did you go?")
     db.save_turn(conversation, {"transcript": "I goed to Rome", "has_errors": True,
                                 "correction": "I went to Rome", "improved_version": "I went to Rome.",
                                 "follow_up_question": "What did you see?"})
@@ -89,9 +97,10 @@ def test_empty_state_is_friendly(db: storage.Storage) -> None:
 def test_progress_with_data_shows_chart_tables_and_exports(
     db: storage.Storage, downloads: dict[str, bytes]
 ) -> None:
-    _seed(db)
-    _seed(db, learner_id="bob")
-    at = _page("Anna").run()
+    key, anna = _profile(db, "Anna")
+    _seed(db, anna)
+    _seed(db, _profile(db, "Bob")[1])
+    at = _page(key).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Practices"] == "3"
@@ -118,39 +127,108 @@ def test_progress_with_data_shows_chart_tables_and_exports(
     rows = list(csv.DictReader(io.StringIO(downloads["accent-coach-anna.csv"].decode("utf-8-sig"))))
     assert [row["kind"] for row in rows] == ["analysis", "analysis", "analysis", "turn"]
     exported = json.loads(downloads["accent-coach-anna.json"])
-    assert exported["learner_id"] == "anna" and len(exported["analyses"]) == 3
+    assert exported["learner_id"] == anna and len(exported["analyses"]) == 3
 
 
 def test_delete_needs_confirmation_and_removes_everything(db: storage.Storage) -> None:
-    _seed(db)
-    _seed(db, learner_id="bob")
-    at = _page("Anna").run()
+    key, anna = _profile(db, "Anna")
+    _seed(db, anna)
+    _, bob = _profile(db, "Bob")
+    _seed(db, bob)
+    at = _page(key).run()
     at.button(key="progress_delete").click().run()
     assert not at.exception
     assert any("cannot be undone" in w.value for w in at.warning)
-    assert len(db.list_analyses("anna")) == 3  # nothing gone yet
+    assert len(db.list_analyses(anna)) == 3  # nothing gone yet
 
     at.button(key="progress_delete_cancel").click().run()
     assert not at.warning
-    assert len(db.list_analyses("anna")) == 3
+    assert len(db.list_analyses(anna)) == 3
 
     at.button(key="progress_delete").click().run()
     at.button(key="progress_delete_yes").click().run()
     assert not at.exception
-    assert db.list_analyses("anna") == []
-    assert db.review_words("anna") == []
+    assert db.list_analyses(anna) == []
+    assert db.review_words(anna) == []
     assert any("deleted" in s.value for s in at.success)
     assert len(at.info) == 1  # back to the empty state
-    assert len(db.list_analyses("bob")) == 3  # other learners untouched
+    assert len(db.list_analyses(bob)) == 3  # other learners untouched
+    # the deleted history's link is dead: the session moved to a new key, same label
+    assert at.query_params["profile"] != key
+    assert db.find_learner(anna) is None
+    renewed = db.find_learner(learner.storage_id(at.query_params["profile"]))
+    assert renewed is not None and renewed.display_name == "Anna"
+    assert _page(key).run().query_params["profile"] != key
+
+
+def _same_name_session(name: str) -> tuple[AppTest, str]:
+    """A new browser (no link) whose learner types ``name``; returns it and its storage id."""
+    at = _page().run()
+    at.sidebar.text_input(key=learner.NAME_INPUT_KEY).input(name).run()
+    return at, learner.storage_id(at.query_params["profile"])
+
+
+def test_two_learners_with_the_same_name_see_nothing_of_each_other(
+    db: storage.Storage, downloads: dict[str, bytes]
+) -> None:
+    first, first_id = _same_name_session("Anna")
+    second, second_id = _same_name_session("Anna")
+    assert first_id != second_id
+    _seed(db, first_id, topic="travel")
+
+    second.run()
+    assert len(second.info) == 1, "the second Anna sees the empty state"
+    assert not second.dataframe and not second.download_button
+
+    _seed(db, second_id, topic="food")
+    second.run()
+    history, conversations = second.dataframe[2].value, second.dataframe[3].value
+    assert len(history) == 3 and list(conversations["Topic"]) == ["food"]
+    exported = json.loads(downloads["accent-coach-anna.json"])
+    assert exported["learner_id"] == second_id
+    assert [c["topic"] for c in exported["conversations"]] == ["food"]
+    rows = list(csv.DictReader(io.StringIO(downloads["accent-coach-anna.csv"].decode("utf-8-sig"))))
+    assert {row["topic"] for row in rows if row["kind"] == "turn"} == {"food"}
+
+    second.button(key="progress_delete").click().run()
+    second.button(key="progress_delete_yes").click().run()
+    assert db.list_analyses(second_id) == []
+    assert len(db.list_analyses(first_id)) == 3, "deleting one Anna leaves the other alone"
+    first.run()
+    assert [c for c in first.dataframe[3].value["Topic"]] == ["travel"]
+
+
+@pytest.mark.parametrize("kind", ["guessed", "truncated"])
+def test_a_guessed_or_truncated_key_sees_nothing(db: storage.Storage, kind: str) -> None:
+    key, anna = _profile(db, "Anna")
+    _seed(db, anna)
+    presented = learner.new_key() if kind == "guessed" else key[: len(key) // 2]
+    at = _page(presented).run()
+    assert not at.exception
+    assert len(at.info) == 1 and not at.dataframe and not at.download_button
+    assert at.query_params["profile"] not in (key, presented)
+    assert len(db.list_analyses(anna)) == 3
+
+
+def test_an_old_name_link_brings_its_history_once(db: storage.Storage) -> None:
+    db.upsert_learner("anna", "Anna")
+    _seed(db, "anna")
+    at = _page("Anna").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Practices"] == "3"
+    assert learner.is_well_formed_key(at.query_params["profile"])
+    again = _page("Anna").run()
+    assert len(again.info) == 1 and not again.dataframe
 
 
 def test_learner_text_is_escaped(db: storage.Storage) -> None:
     hostile = "[click](javascript:alert(1)) <img src=x onerror=alert(1)> $x$"
-    learner_id = learner.slugify(learner.clean_name(hostile))
+    key, learner_id = _profile(db, learner.clean_name(hostile))
     db.save_analysis(learner_id, _result(70.0, datetime.now(timezone.utc), reference=hostile))
-    at = _page(hostile).run()
+    at = _page(key).run()
     assert not at.exception
-    caption = at.caption[0].value
+    caption = next(c.value for c in at.main.caption if c.value.startswith("Profile:"))
+    assert "click" in caption, "the label is shown, escaped"
     assert "<img" not in caption and "](" not in caption
     # Untrusted text only reaches tables, which render it as plain cells.
     history = at.dataframe[2].value
