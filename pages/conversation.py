@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 
 import streamlit as st
 import streamlit_mic_recorder
@@ -38,6 +39,7 @@ CONVERSATION_KEY = "tutor_conversation"  # the open Conversation (opening questi
 TUTOR_KEY = "tutor_engine"  # this session's ConversationTutor
 ENDED_KEY = "tutor_ended"  # {"markdown", "evaluation", "title"} of the conversation just ended
 RESTORED_KEY = "tutor_restore_checked"
+FALLBACK_LEARNER_KEY = "tutor_fallback_learner"  # a private id when identity fails, never a shared one
 HANDLED_AUDIO_KEY = "tutor_handled_audio"  # digests of recordings already used (never sent twice)
 TTS_KEY = "tutor_tts"  # {turn index: wav bytes} of replies played aloud
 TOPIC_KEY = "tutor_topic"
@@ -66,8 +68,8 @@ def _learner_id() -> str:
 
         return current_learner().id
     except Exception:
-        logger.exception("No learner identity; using the local default")
-        return "local"
+        logger.exception("No learner identity; this session's conversations are kept apart")
+        return st.session_state.setdefault(FALLBACK_LEARNER_KEY, f"session:{secrets.token_hex(16)}")
 
 
 def _tutor() -> ConversationTutor:

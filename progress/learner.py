@@ -28,6 +28,7 @@ import threading
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -55,8 +56,8 @@ MAX_PRESENTED_CHARS = 200
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 SERVER_ADDRESS_OPTION = "server.address"
 
-LINK_NOTE = ("This link is the key to your history: keep it private, and open it on "
-             "another device to continue there.")
+LINK_NOTE = ("The link below is the key to your history: keep it private, and copy it "
+             "to continue on another device.")
 NAME_HELP = ("Only a label: another learner may use the same name and still never sees your "
              "history. The link below is what keeps your progress.")
 EXPOSED_WARNING = (
@@ -281,10 +282,13 @@ def renew_local_profile() -> Learner | None:
 def profile_link(key: str) -> str:
     """The address that opens this profile: this page's URL (when the browser said it) plus the key."""
     try:
-        base = st.context.url
+        base = st.context.url or ""
     except Exception:
-        base = None
-    return f"{base or ''}?{PROFILE_PARAM}={key}"
+        base = ""
+    parts = urlsplit(base)
+    if parts.netloc and not parts.path:
+        base = urlunsplit(parts._replace(path="/"))
+    return f"{base}?{PROFILE_PARAM}={key}"
 
 
 # ---------------------------------------------------------------------------

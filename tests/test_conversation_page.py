@@ -152,7 +152,12 @@ def test_a_refresh_restores_the_open_conversation_and_end_session_closes_it() ->
     at = _start("work", "C1-C2")
     _say(at, "I am engineer in a big company.")
     opening = at.session_state["tutor_conversation"].opening_question
-    fresh = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()  # a new browser session
+    link = at.query_params["profile"]
+    stranger = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()  # another browser, no link
+    assert "tutor_conversation" not in stranger.session_state
+    fresh = AppTest.from_file(PAGE, default_timeout=TIMEOUT)  # a refresh: a new session, same link
+    fresh.query_params["profile"] = link
+    fresh.run()
     assert not fresh.exception
     restored = fresh.session_state["tutor_conversation"]
     assert restored.opening_question == opening and restored.topic == "work" and restored.level == "C1-C2"
@@ -161,7 +166,9 @@ def test_a_refresh_restores_the_open_conversation_and_end_session_closes_it() ->
     next(b for b in fresh.button if b.label == "End session").click().run()
     assert "tutor_conversation" not in fresh.session_state
     assert any("ended" in s.value for s in fresh.success)
-    again = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()
+    again = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    again.query_params["profile"] = link
+    again.run()
     assert "tutor_conversation" not in again.session_state  # nothing open any more
 
 

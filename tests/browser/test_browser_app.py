@@ -126,17 +126,42 @@ def test_conversation_tutor_recording_after_a_turn_is_used(app_server, page, sho
         shoot("after-second-turn")
 
 
-def test_progress_shows_a_result_saved_before_a_server_restart(server_factory, page, shoot) -> None:
+PROFILE_IN_URL = re.compile(r"[?&]profile=([A-Za-z0-9_-]{32})(?:&|$)")
+SAME_NAME = "Anna"
+
+
+def _profile_key(page) -> str:
+    """The private key the app put in this browser's address."""
+    page.wait_for_url(PROFILE_IN_URL)
+    return PROFILE_IN_URL.search(page.url).group(1)
+
+
+def _set_name(page, name: str) -> None:
+    box = page.get_by_test_id("stSidebar").get_by_label("Your name", exact=True)
+    box.fill(name)
+    box.press("Enter")
+    expect(box).to_have_value(name)
+
+
+def test_progress_shows_a_result_saved_before_a_server_restart(server_factory, browser, page, shoot) -> None:
     first = server_factory()
     open_app(page, first.url)
+    key = _profile_key(page)
+    _set_name(page, SAME_NAME)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text("is the key to your history")
+    expect(sidebar.get_by_test_id("stCode")).to_contain_text(f"{first.url}/?profile={key}")
+    shoot("private-link-in-the-sidebar")
     _practise_once(page, shoot)
     score_text = page.get_by_test_id("stMetric").filter(has_text="Overall score").inner_text()
     score = re.search(r"(\d{1,3})/100", score_text).group(1)
     first.stop()
 
-    second = server_factory()  # same data folder, new process
-    open_app(page, second.url)
+    second = server_factory()  # same data folder, new process: only the link finds the history
+    open_app(page, second.url, f"?profile={key}")
     go_to(page, "Progress", "Your progress")
+    assert _profile_key(page) == key
+    expect(page.get_by_test_id("stSidebar").get_by_label("Your name", exact=True)).to_have_value(SAME_NAME)
     practices = page.get_by_test_id("stMetric").filter(has_text="Practices")
     expect(practices).to_contain_text("1")
     expect(page.get_by_test_id("stMetric").filter(has_text="Best score")).to_contain_text(score)
@@ -145,6 +170,22 @@ def test_progress_shows_a_result_saved_before_a_server_restart(server_factory, p
     history.scroll_into_view_if_needed()
     shoot("progress-after-restart")
     assert FAKE_MIC_TEXT in history.inner_text() or FAKE_MIC_TEXT in page.content()
+
+    # A second browser, the same name, no link: another learner with an empty history.
+    other_context = browser.new_context(viewport=page.viewport_size)
+    try:
+        other = other_context.new_page()
+        open_app(other, second.url)
+        assert _profile_key(other) != key
+        _set_name(other, SAME_NAME)
+        go_to(other, "Progress", "Your progress")
+        expect(other.get_by_text("No practice yet")).to_be_visible()
+        assert FAKE_MIC_TEXT not in page_text(other)
+    finally:
+        other_context.close()
+
+    for server in (first, second):
+        assert key not in server.log_path.read_text(errors="replace"), "the key reached the log"
 
 
 CONVERSATION_ANSWERS = (
