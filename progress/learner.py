@@ -149,6 +149,11 @@ def legacy_learner_id(presented: str | None) -> str | None:
     return slug if LEGACY_SLUG_PATTERN.fullmatch(slug) else None
 
 
+def _label(stored_name: str) -> str:
+    """The stored label; a row created by a save without a name holds its id: show the default."""
+    return DEFAULT_NAME if stored_name.startswith(KEY_ID_PREFIX) else clean_name(stored_name)
+
+
 def open_local_profile(store: storage_db.Storage, presented: str | None,
                        display_name: str = DEFAULT_NAME) -> LocalProfile:
     """Resolve what the URL presented into the profile this browser session uses.
@@ -161,14 +166,14 @@ def open_local_profile(store: storage_db.Storage, presented: str | None,
     presented = (presented or "")[:MAX_PRESENTED_CHARS]
     found = store.find_learner(storage_id(presented))
     if found is not None and is_well_formed_key(presented):
-        return LocalProfile(presented, clean_name(found.display_name), "known")
+        return LocalProfile(presented, _label(found.display_name), "known")
     key = new_key()
     learner_id = storage_id(key)
     legacy_id = legacy_learner_id(presented)
     moved = store.move_learner(legacy_id, learner_id) if legacy_id else None
     if moved is not None:
         logger.info("Moved a name-based profile to a private link (learner %s)", log_ref(learner_id))
-        return LocalProfile(key, clean_name(moved.display_name), "moved")
+        return LocalProfile(key, _label(moved.display_name), "moved")
     store.upsert_learner(learner_id, display_name, source="local")
     logger.info("Started a new local profile (learner %s)", log_ref(learner_id))
     return LocalProfile(key, display_name, "new")

@@ -233,6 +233,14 @@ def test_storage_failure_still_gives_a_private_session_profile(
     assert _identity(at)["id"] == learner.storage_id(_key(at))
 
 
+def test_a_profile_first_stored_by_a_save_shows_the_default_label(db: storage.Storage) -> None:
+    key = learner.new_key()
+    db.save_analysis(learner.storage_id(key), make_result())  # the row holds its id as label
+    at = _open(key)
+    assert _key(at) == key
+    assert _identity(at)["name"] == learner.DEFAULT_NAME
+
+
 def test_signed_in_user_when_auth_is_configured() -> None:
     at = AppTest.from_string(SCRIPT)
     at.secrets["auth"] = AUTH_SECRETS
