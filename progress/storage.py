@@ -13,6 +13,8 @@ through ``st.cache_resource``) talks to a real database through SQLAlchemy Core:
 - audio: ``save_analysis(..., audio_wav=...)`` writes ``<audio_dir>/<learner>/<id>.wav``
   beside the database. Callers pass audio only when the learner's ``store_audio``
   setting is on; without it nothing is written.
+- learners: ids are opaque strings chosen by ``progress.learner`` (a hash of a link key,
+  or the signed-in account); ``move_learner`` hands a whole history to a new id at once.
 - concurrency: the engine has a connection pool and every method is one short
   transaction. On SQLite, writes start with ``BEGIN IMMEDIATE`` so concurrent writers
   queue on the busy timeout instead of failing half-way.
@@ -48,13 +50,13 @@ from progress import spaced_repetition as sr
 from progress.database import (
     AUDIO_DIRNAME,
     OPEN_FAILED_MESSAGE,
+    SAVE_FAILED_MESSAGE,
     StorageError,
     create_storage_engine,
     data_dir,
     database_url,
     db_time,
     is_memory_sqlite,
-    SAVE_FAILED_MESSAGE,
     safe_url,
     transaction,
 )

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_storage import make_result
 
 from progress import database, learner, storage
-from test_storage import make_result
 
 SCRIPT = """
 import streamlit as st
