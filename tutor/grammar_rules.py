@@ -2,15 +2,22 @@
 
 "he go", "I goed", "she don't", "I am agree", "more better", a missing article before a
 job, a present verb after "yesterday", ... Every rule is written to stay silent when
-unsure: a correct sentence must not be "corrected". :func:`check_grammar` returns the
-issues found and the corrected sentence; :mod:`tutor.offline_tutor` turns them into a reply.
+unsure: a correct sentence must not be "corrected". After these word-list rules, the rules
+of :mod:`tutor.tagged_rules` run on part-of-speech tags (noun number, agreement, verb forms,
+tense with finished times, prepositions, ...); where two edits overlap the earlier one wins.
+:func:`check_grammar` returns the issues found and the corrected sentence;
+:mod:`tutor.offline_tutor` turns them into a reply.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any, Callable, Sequence
+
+from tutor.pos_tagging import TaggedTokens, tag_tokens
+from tutor.rule_edits import Edit as _Edit
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)?|[^\sA-Za-z\d]")
 
@@ -126,6 +133,7 @@ UNCOUNTABLE_PLURALS = {
     "luggages": "luggage", "equipments": "equipment", "knowledges": "knowledge",
     "homeworks": "homework", "baggages": "baggage", "softwares": "software",
 }
+UNCOUNTABLE_SINGULARS = set(UNCOUNTABLE_PLURALS.values())
 PLURAL_NOUNS_FOR_MUCH = {"people", "friends", "things", "books", "times", "countries", "places",
                          "cars", "children", "questions", "problems", "students", "hours", "days"}
 NUMBER_WORDS = {
@@ -165,15 +173,6 @@ class CheckResult:
     @property
     def has_errors(self) -> bool:
         return bool(self.issues)
-
-
-@dataclass(frozen=True)
-class _Edit:
-    start: int
-    end: int
-    replacement: tuple[str, ...]
-    rule: str
-    explanation: str
 
 
 # ---------------------------------------------------------------------------------------
@@ -238,6 +237,8 @@ for _verb in ("read", "cut", "hit", "hurt", "put"):
     OVERREGULARIZED[_verb + ("ted" if _verb.endswith("t") else "ed")] = _verb
 OVERREGULARIZED.pop("putted", None)
 BASE_OR_THIRD = BASE_VERBS | set(THIRD_FORMS)
+PARTICIPLE_WORDS = {participle for _, participle in IRREGULAR_VERBS.values()} | {
+    past_simple(verb) for verb in REGULAR_VERBS}
 
 
 def article_for(word: str) -> str:
@@ -302,6 +303,8 @@ def _subject_verb_pairs(low: list[str]) -> list[tuple[int, int]]:
             continue
         if index > 0 and low[index - 1] in AUXILIARIES:
             continue  # "does he go", "let it go", "made him go"
+        if index > 0 and low[index - 1] in {"and", "or", "nor"}:
+            continue  # "he and I are": a compound subject
         verb = _skip_adverbs(low, index + 1)
         if verb < len(low) and is_word(low[verb]):
             pairs.append((index, verb))
@@ -488,6 +491,8 @@ def rule_past_time(low: list[str]) -> list[_Edit]:
                 base = THIRD_FORMS[word]
             if base is None or base == "be":
                 continue
+            if base == "have" and _token(sentence, verb + 1) in PARTICIPLE_WORDS | {"been"}:
+                continue  # "I have been to Spain two years ago": the tagged tense rule answers "I went"
             if number > 0 and base in STATIVE_VERBS:
                 continue  # "Yesterday I realised that I like it": a present fact may follow
             past = past_simple(base)
@@ -544,7 +549,7 @@ def rule_articles(low: list[str]) -> list[_Edit]:
         nxt = low[index + 1]
         if not is_word(nxt) or len(nxt) < 2:
             continue
-        if nxt in UNCOUNTABLE_PLURALS:
+        if nxt in UNCOUNTABLE_PLURALS or nxt in UNCOUNTABLE_SINGULARS:
             continue
         if token == "a" and article_for(nxt) == "an":
             edits.append(_edit(index, index + 1, ["an"], "a_an",
@@ -768,7 +773,8 @@ def _context(tokens: list[tuple[str, bool]], edit: _Edit) -> tuple[str, str]:
     """(learner's words, corrected words) around one edit, to show in the correction."""
     lo = edit.start
     if edit.start == edit.end or not edit.replacement or edit.rule in {
-            "third_person", "plural_subject", "be_form", "past_time", "people_plural", "present_perfect"}:
+            "third_person", "plural_subject", "be_form", "past_time", "people_plural", "present_perfect",
+            "agreement", "noun_number", "verb_form", "participle", "passive", "there_is_are"}:
         lo = max(0, edit.start - 1)
     hi = edit.end
     if edit.start == edit.end or not edit.replacement:
@@ -781,6 +787,14 @@ def _context(tokens: list[tuple[str, bool]], edit: _Edit) -> tuple[str, str]:
     return as_text(before), as_text(after)
 
 
+@cache
+def _tagged_rules() -> tuple[Callable[[TaggedTokens], list[_Edit]], ...]:
+    """The part-of-speech rules (imported here: they use this module's word forms)."""
+    from tutor.tagged_rules import TAGGED_RULES
+
+    return TAGGED_RULES
+
+
 def check_grammar(text: str) -> CheckResult:
     """Run every rule over ``text``; where edits overlap the earlier rule wins."""
     tokens = tokenize(text)
@@ -788,6 +802,11 @@ def check_grammar(text: str) -> CheckResult:
     chosen: list[_Edit] = []
     for rule in RULES:
         for edit in rule(low):
+            if not any(_overlaps(edit, other) for other in chosen):
+                chosen.append(edit)
+    tagged = tag_tokens([token for token, _ in tokens])
+    for tagged_rule in _tagged_rules():
+        for edit in tagged_rule(tagged):
             if not any(_overlaps(edit, other) for other in chosen):
                 chosen.append(edit)
     chosen.sort(key=lambda edit: (edit.start, edit.end))

@@ -1,0 +1,171 @@
+"""The part-of-speech rules: each one fixes its own error and leaves correct sentences alone.
+
+Sentences are written for these tests (none comes from JFLEG). Every rule has positive
+cases (the learner's sentence, the teacher's version, the rule that fires) and negative
+cases (correct sentences near the same pattern that must not be touched).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("gruut")
+
+from tutor.grammar_rules import check_grammar  # noqa: E402
+from tutor.pos_tagging import starts_with_vowel_sound, tag_tokens, tagger_available  # noqa: E402
+from tutor.tagged_rules import RULE_FAMILIES, TAGGED_RULES, rule_family  # noqa: E402
+from tutor.word_forms import (  # noqa: E402
+    base_of_past,
+    base_of_third_person,
+    participle_of,
+    plural,
+    singular,
+)
+
+pytestmark = pytest.mark.skipif(not tagger_available(), reason="gruut's English tagger is not installed")
+
+FIXES = [
+    # noun number after quantifiers, numbers and "one of the"
+    ("noun_number", "There are several reason for this.", "There are several reasons for this."),
+    ("noun_number", "We stayed there for three week.", "We stayed there for three weeks."),
+    ("noun_number", "She bought these book at the market.", "She bought these books at the market."),
+    ("noun_number", "One of the problem is the noise.", "One of the problems is the noise."),
+    ("noun_number", "He gave me an apples.", "He gave me an apple."),
+    ("noun_number", "Every students has a locker.", "Every student has a locker."),
+    ("noun_number", "This shoes are too small.", "These shoes are too small."),
+    # a / an by sound
+    ("a_an", "It was a honest answer.", "It was an honest answer."),
+    ("a_an", "She studies at an university in Ohio.", "She studies at a university in Ohio."),
+    # countable / uncountable
+    ("uncountable", "Can you give me an advice?", "Can you give me advice?"),
+    ("uncountable", "We didn't spend many money on it.", "We didn't spend much money on it."),
+    ("much_many", "There were too much cars on the road.", "There were too many cars on the road."),
+    # there is / are
+    ("there_is_are", "There is many parks in my town.", "There are many parks in my town."),
+    ("there_is_are", "There are a cinema near the station.", "There is a cinema near the station."),
+    # subject-verb agreement
+    ("agreement", "The teacher explain the rules slowly.", "The teacher explains the rules slowly."),
+    ("agreement", "My parents lives in a small village.", "My parents live in a small village."),
+    ("agreement", "Tourists loves this beach.", "Tourists love this beach."),
+    ("agreement", "Our neighbours has a big garden.", "Our neighbours have a big garden."),
+    # tense: present perfect with a finished time
+    ("past_time", "I have been to Spain two years ago.", "I went to Spain two years ago."),
+    ("past_time", "She has finished the report yesterday.", "She finished the report yesterday."),
+    ("past_time", "We have been very busy last week.", "We were very busy last week."),
+    # verb form after modals, "to" and "did"
+    ("verb_form", "They want to reduced the price.", "They want to reduce the price."),
+    ("verb_form", "She did not developed the film.", "She did not develop the film."),
+    ("verb_form", "He will borrows my car.", "He will borrow my car."),
+    # participle after "have"
+    ("participle", "They have spend all their money.", "They have spent all their money."),
+    # make / let + object + to
+    ("verb_pattern", "My boss made me to work late.", "My boss made me work late."),
+    # passive needs the participle
+    ("passive", "The bridge was build by the Romans.", "The bridge was built by the Romans."),
+    # prepositions in fixed phrases
+    ("preposition", "In the other hand, it is cheap.", "On the other hand, it is cheap."),
+    ("preposition", "We went for shopping on Saturday.", "We went shopping on Saturday."),
+    # comparatives
+    ("comparative", "My bike is faster then yours.", "My bike is faster than yours."),
+    # double negatives
+    ("double_negative", "I didn't see nobody at the party.", "I didn't see anybody at the party."),
+    # "the same"
+    ("article", "We arrived at same time.", "We arrived at the same time."),
+    # missing "be" and missing subject
+    ("missing_be", "She very tired after work.", "She is very tired after work."),
+    ("missing_subject", "I stayed home because was raining.", "I stayed home because it was raining."),
+    # confused words and words written as one
+    ("its_its", "I think its very useful.", "I think it's very useful."),
+    ("its_its", "The town has it's own radio.", "The town has its own radio."),
+    ("there_their", "The children left there bags in the hall.", "The children left their bags in the hall."),
+    ("split_word", "I need some one to help me.", "I need someone to help me."),
+    ("split_word", "She did it with out help.", "She did it without help."),
+]
+
+LEFT_ALONE = [
+    # noun number
+    "There are several reasons for this.", "We met a few days ago.", "They repeat it every few years.",
+    "She has two computer games.", "It is a two hour drive.", "One of the students was late.",
+    "Many people like it.", "Each of them has a car.", "I spent all of my time reading.",
+    "This news is good.", "These are mine.", "This is useful.", "This makes sense.", "He is one of the best players.", "I slept for two hours.",
+    # a / an and uncountable
+    "It was an honest answer.", "She has a university degree.", "That was a useful tip.",
+    "He gave me some good advice.", "We don't have much money.", "How many books do you have?",
+    "I had a coffee with her.",
+    # there is / are
+    "There are many parks in my town.", "There is a cinema near the station.", "There is a lot of noise.",
+    "There are a lot of people here.", "There is some water left.", "There are a few problems.",
+    # agreement
+    "The teacher explains the rules.", "My parents live in a village.", "He and I are good friends.",
+    "I suggest that he stay at home.", "The police are here.", "Let it go.", "Does she like tea?",
+    "The people we met were kind.", "News travels fast.", "Physics is hard.", "It was hot.",
+    # tense
+    "I have lived here since 2010.", "I went to Spain two years ago.", "I have been to Spain twice.",
+    "She has finished the report.", "We have been busy for the last two weeks.",
+    # verb forms
+    "They want to reduce the price.", "I look forward to seeing you.", "She did not cook.",
+    "He will visit soon.", "I used to play tennis.", "According to the news, it rained.",
+    "They have spent all their money.", "I have a dog.", "Help me carry this.",
+    "The bridge was built by the Romans.", "I would like to be able to swim.", "It was worth it.",
+    # phrases
+    "On the other hand, it is cheap.", "My bike is faster than yours.", "First we ate, and then we slept.",
+    "I didn't see anybody.", "No one came.", "I have no idea.", "We arrived at the same time.",
+    "It is the same.", "She is very tired.", "I am sure.", "Because it was raining, we stayed.",
+    "I think it's useful.", "The town has its own radio.", "They left their bags there.",
+    "I live there now.", "Every one of them came.", "It may be true.", "Maybe he is right.",
+    "Someone called.", "Some times are harder than others.",
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "fixed"), FIXES)
+def test_rule_fixes_its_error(rule: str, text: str, fixed: str) -> None:
+    result = check_grammar(text)
+    assert rule in {issue.rule for issue in result.issues}, result.issues
+    assert result.corrected == fixed
+
+
+@pytest.mark.parametrize("text", LEFT_ALONE)
+def test_correct_sentences_are_left_alone(text: str) -> None:
+    result = check_grammar(text)
+    assert not result.has_errors, result.issues
+
+
+def test_every_rule_has_a_positive_case_and_a_family() -> None:
+    tested = {rule for rule, _, _ in FIXES}
+    for rule in TAGGED_RULES:
+        produced = {edit.rule for text in (t for _, t, _ in FIXES) for edit in rule(_tagged(text))}
+        assert produced & tested, rule.__name__
+    for name in tested:
+        assert rule_family(name) != "other", name
+    assert set(RULE_FAMILIES.values()) >= {"noun number", "subject-verb agreement", "verb forms"}
+
+
+def _tagged(text: str):
+    from tutor.grammar_rules import tokenize
+
+    return tag_tokens([token for token, _ in tokenize(text)])
+
+
+def test_word_forms_come_from_the_lexicon() -> None:
+    assert [plural(w) for w in ("reason", "city", "box", "child", "advice")] == [
+        "reasons", "cities", "boxes", "children", None]
+    assert [singular(w) for w in ("experts", "cities", "boxes", "people", "news")] == [
+        "expert", "city", "box", "person", None]
+    assert [base_of_third_person(w) for w in ("thinks", "goes", "studies", "was", "has")] == [
+        "think", "go", "study", None, "have"]
+    assert [base_of_past(w) for w in ("reduced", "stopped", "studied", "went", "red")] == [
+        "reduce", "stop", "study", "go", None]
+    assert [participle_of(w) for w in ("go", "spend", "decide", "be")] == ["gone", "spent", "decided", "been"]
+
+
+def test_a_an_follows_the_sound_not_the_letter() -> None:
+    assert starts_with_vowel_sound("hour") is True
+    assert starts_with_vowel_sound("university") is False
+    assert starts_with_vowel_sound("one") is False
+    assert starts_with_vowel_sound("qwxzt") is None
+
+
+def test_tags_line_up_with_contractions() -> None:
+    tagged = _tagged("She doesn't know it's late.")
+    assert len(tagged.tags) == len(tagged.words) == 6
+    assert tagged.tag(0) == "PRP" and tagged.tag(1).startswith("VB") and tagged.tag(5) == "."

@@ -1,0 +1,210 @@
+"""Tagged rules for nouns and their determiners: number, "a" / "an", countable / uncountable, "there is / are".
+
+Each rule takes the message's :class:`~tutor.pos_tagging.TaggedTokens` and returns
+:class:`~tutor.rule_edits.Edit` objects. They only fire where the words around the noun
+decide its number ("several reason", "one of the reason", "an experts"), never on a guess.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tutor.pos_tagging import TaggedTokens, starts_with_vowel_sound
+from tutor.rule_edits import Edit, edit
+from tutor.word_forms import S_ENDING_SINGULARS, UNCOUNTABLE_NOUNS, plural, singular
+
+logger = logging.getLogger(__name__)
+
+PLURAL_QUANTIFIERS = {
+    "many", "several", "few", "these", "those", "both", "various", "numerous", "two", "three", "four",
+    "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "hundreds", "thousands",
+    "millions", "dozens", "multiple", "countless",
+}
+SINGULAR_DETERMINERS = {"a", "an", "each", "every", "another"}
+NOUN_MODIFIER_TAGS = {"JJ", "JJR", "JJS"}
+NOUN_TAGS = {"NN", "NNS", "NNP", "NNPS"}
+NOT_A_HEAD_AFTER = NOUN_TAGS | {"POS", "CD"}  # "two computer games": "computer" is not the head
+POSSESSIVES = {"the", "my", "your", "his", "her", "its", "our", "their", "these", "those"}
+ONE_OF_WORDS = {"one", "each", "several", "many", "few", "both", "either", "neither"}
+QUANTITY_NOUNS = {"lot", "lots", "few", "couple", "number", "variety", "kind", "sort", "type", "series",
+                  "pair", "group", "majority", "bit", "little", "dozen", "hundred", "thousand", "million"}
+QUANTITY_WORDS = {"few", "many", "lot", "couple", "great", "little", "several", "dozen", "number", "other",
+                  "own", "same", "whole", "entire"}
+THERE_PLURAL_STARTERS = {"many", "several", "few", "two", "three", "four", "five", "various", "numerous",
+                         "some", "lots", "plenty", "both"}
+MASS_OR_COUNT = {"time", "work", "life", "experience", "paper", "space", "room", "business", "hair", "food",
+                 "fruit", "fish", "sheep", "deer", "aircraft", "staff", "data", "media", "people", "police"}
+# uncountable nouns that still take "a" in everyday use: "a coffee", "a good knowledge of", "a fun day"
+COUNTABLE_AS_A_SERVING_OR_KIND = {"music", "health", "water", "coffee", "tea", "bread", "rice", "milk", "air", "fun",
+                                  "weather", "research", "knowledge", "vocabulary", "grammar", "sand", "stuff",
+                                  "money"}
+
+
+def _noun_after(tagged: TaggedTokens, index: int, max_modifiers: int = 2) -> int | None:
+    """Index of the head noun right after ``index`` (past up to two adjectives), else None."""
+    at = index + 1
+    skipped = 0
+    while tagged.tag(at) in NOUN_MODIFIER_TAGS and skipped < max_modifiers:
+        if tagged.word(at) in QUANTITY_WORDS:
+            return None  # "a few days", "every few years", "a great many people"
+        at += 1
+        skipped += 1
+    if tagged.tag(at) not in {"NN", "NNS"}:
+        return None
+    if tagged.tag(at + 1) in NOT_A_HEAD_AFTER or tagged.word(at + 1) in {"-", "'s"}:
+        return None
+    word = tagged.word(at)
+    if not word.isalpha() or len(word) < 3:
+        return None
+    return at
+
+
+def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
+    """several reason -> several reasons; two year -> two years; one of the reason -> one of the reasons."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        previous = tagged.word(index - 1)
+        if word in PLURAL_QUANTIFIERS or (word.isdigit() and 1 < int(word) < 1000 and previous not in {
+                "in", "at", "since", "page", "number", "of", "by", "to"}):
+            if previous in {"a", "an", "every", "the"} and word not in {"these", "those", "few", "many"}:
+                continue  # "a two year course", "the two sides"
+            noun = _noun_after(tagged, index)
+            trigger = word
+        elif word == "of" and previous in ONE_OF_WORDS and tagged.word(index + 1) in POSSESSIVES:
+            noun = _noun_after(tagged, index + 1, max_modifiers=3)
+            trigger = f"{previous} of {tagged.word(index + 1)}"
+        else:
+            continue
+        if noun is None or tagged.tag(noun) != "NN":
+            continue
+        singular_noun = tagged.word(noun)
+        if singular_noun in UNCOUNTABLE_NOUNS or singular_noun in QUANTITY_NOUNS or singular_noun in MASS_OR_COUNT:
+            continue
+        if singular_noun.endswith("ing"):
+            continue
+        if tagged.word(noun + 1) == "of" and trigger in PLURAL_QUANTIFIERS:
+            continue  # "two kind of", handled nowhere: leave it
+        form = plural(singular_noun)
+        if form is None:
+            continue
+        edits.append(edit(noun, noun + 1, [form], "noun_number",
+                          f"After \"{trigger}\", the noun is plural: \"{form}\"."))
+    return edits
+
+
+def rule_singular_after_determiner(tagged: TaggedTokens) -> list[Edit]:
+    """an experts -> an expert; every students -> every student; this problems -> these problems."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word not in SINGULAR_DETERMINERS and word not in {"this", "that"}:
+            continue
+        if word in {"this", "that"} and tagged.tag(index) != "DT":
+            continue
+        if word == "that":
+            continue  # "that" is too often a conjunction in learner sentences
+        noun = _noun_after(tagged, index)
+        if noun is None and word in SINGULAR_DETERMINERS and tagged.tag(index + 1) == "VBZ" \
+                and tagged.tag(index + 2) not in NOUN_TAGS:
+            noun = index + 1  # "a"/"every" is never followed by a verb: "an apples" is a noun
+        elif noun is None or tagged.tag(noun) != "NNS":
+            continue
+        noun_word = tagged.word(noun)
+        if noun_word in S_ENDING_SINGULARS or noun_word in {"people", "police", "others", "besides", "days"}:
+            continue
+        if word == "this":
+            if noun != index + 1:
+                continue
+            edits.append(edit(index, index + 1, ["these"], "noun_number",
+                              f"\"{noun_word.capitalize()}\" is plural, so use \"these\", not \"this\"."))
+            continue
+        form = singular(noun_word)
+        if form is None:
+            continue
+        if word == "a" and noun == index + 1 and starts_with_vowel_sound(form):
+            continue  # let the a/an rule and this one not fight
+        edits.append(edit(noun, noun + 1, [form], "noun_number",
+                          f"After \"{word}\", the noun is singular: \"{form}\"."))
+    return edits
+
+
+def rule_a_an(tagged: TaggedTokens) -> list[Edit]:
+    """a important -> an important; an university -> a university (by the first sound)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        if word not in {"a", "an"}:
+            continue
+        nxt = tagged.word(index + 1)
+        if not nxt.isalpha() or len(nxt) < 2 or tagged.tag(index + 1) == "NNP" and nxt.isupper():
+            continue
+        vowel = starts_with_vowel_sound(nxt)
+        if vowel is None:
+            continue
+        wanted = "an" if vowel else "a"
+        if wanted != word:
+            sound = "a vowel" if vowel else "a consonant"
+            edits.append(edit(index, index + 1, [wanted], "a_an",
+                              f"Use \"{wanted}\" before {sound} sound: \"{wanted} {nxt}\"."))
+    return edits
+
+
+def rule_uncountable(tagged: TaggedTokens) -> list[Edit]:
+    """an advice -> advice; a good information -> good information; many money -> much money."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word in {"a", "an"}:
+            noun = _noun_after(tagged, index)
+            if noun is None or tagged.word(noun) not in UNCOUNTABLE_NOUNS - COUNTABLE_AS_A_SERVING_OR_KIND:
+                continue
+            if tagged.word(noun + 1) in {"of"}:
+                continue
+            noun_word = tagged.word(noun)
+            edits.append(edit(index, index + 1, [], "uncountable",
+                              f"\"{noun_word.capitalize()}\" is uncountable, so it takes no \"a\" or \"an\"."))
+        elif word == "many" and tagged.tag(index + 1) == "NN" and tagged.word(index + 1) in UNCOUNTABLE_NOUNS:
+            if tagged.word(index - 1) in {"how", "so", "too", "as"} or tagged.tag(index + 2) in NOUN_TAGS:
+                continue
+            noun_word = tagged.word(index + 1)
+            edits.append(edit(index, index + 1, ["much"], "uncountable",
+                              f"\"{noun_word.capitalize()}\" is uncountable: use \"much\", not \"many\"."))
+        elif word == "much" and tagged.tag(index + 1) == "NNS" and tagged.word(index + 1) not in S_ENDING_SINGULARS:
+            if tagged.tag(index + 2) in NOUN_TAGS:
+                continue
+            edits.append(edit(index, index + 1, ["many"], "much_many",
+                              f"Use \"many\" with plural nouns like \"{tagged.word(index + 1)}\"."))
+    return edits
+
+
+def rule_there_is_are(tagged: TaggedTokens) -> list[Edit]:
+    """there is many people -> there are many people; there are a problem -> there is a problem."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        if word != "there" or tagged.tag(index) != "EX":
+            continue
+        verb = index + 1
+        verb_word = tagged.word(verb)
+        nxt, after = tagged.word(verb + 1), tagged.word(verb + 2)
+        if verb_word in {"is", "was"}:
+            plural_next = nxt in THERE_PLURAL_STARTERS - {"some", "lots", "plenty"} or (
+                tagged.tag(verb + 1) == "NNS" and nxt not in S_ENDING_SINGULARS and nxt != "others")
+            if nxt == "a" or not plural_next:
+                continue
+            if tagged.tag(verb + 1) == "NNS" and tagged.tag(verb + 2) in NOUN_TAGS:
+                continue
+            fixed = "are" if verb_word == "is" else "were"
+            edits.append(edit(verb, verb + 1, [fixed], "there_is_are",
+                              f"\"There {fixed}\" goes with plural nouns."))
+        elif verb_word in {"are", "were"}:
+            if nxt in {"a", "an", "one"} and after not in QUANTITY_NOUNS and after not in {"great", "good"}:
+                fixed = "is" if verb_word == "are" else "was"
+                edits.append(edit(verb, verb + 1, [fixed], "there_is_are",
+                                  f"\"There {fixed}\" goes with one thing: \"there {fixed} {nxt} ...\"."))
+    return edits
+
+
+NOUN_RULES = (
+    rule_plural_after_quantifier,
+    rule_singular_after_determiner,
+    rule_a_an,
+    rule_uncountable,
+    rule_there_is_are,
+)

@@ -1,0 +1,250 @@
+"""Tagged rules for fixed phrases: prepositions in frequent collocations, comparatives,
+double negatives, "the same", "cannot" and a missing "be" before an adjective.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tutor.pos_tagging import TaggedTokens
+from tutor.rule_edits import Edit, edit
+
+logger = logging.getLogger(__name__)
+
+# (learner's words) -> (teacher's words, why); matched on whole words, lower case
+COLLOCATIONS: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {
+    ("in", "the", "other", "hand"): (("on", "the", "other", "hand"), "We say \"on the other hand\"."),
+    ("on", "my", "opinion"): (("in", "my", "opinion"), "We say \"in my opinion\"."),
+    ("at", "my", "opinion"): (("in", "my", "opinion"), "We say \"in my opinion\"."),
+    ("according", "with"): (("according", "to"), "We say \"according to\"."),
+    ("in", "the", "same", "time"): (("at", "the", "same", "time"), "We say \"at the same time\"."),
+    ("on", "the", "same", "time"): (("at", "the", "same", "time"), "We say \"at the same time\"."),
+    ("afraid", "from"): (("afraid", "of"), "We say \"afraid of\"."),
+    ("responsible", "of"): (("responsible", "for"), "We say \"responsible for\"."),
+    ("consist", "in"): (("consist", "of"), "We say \"consist of\"."),
+    ("consists", "in"): (("consists", "of"), "We say \"consists of\"."),
+    ("focus", "in"): (("focus", "on"), "We say \"focus on\"."),
+    ("focused", "in"): (("focused", "on"), "We say \"focused on\"."),
+    ("concentrate", "in"): (("concentrate", "on"), "We say \"concentrate on\"."),
+    ("good", "in"): (("good", "at"), "We are \"good at\" something."),
+    ("similar", "with"): (("similar", "to"), "We say \"similar to\"."),
+    ("different", "of"): (("different", "from"), "We say \"different from\"."),
+    ("proud", "for"): (("proud", "of"), "We are \"proud of\" something."),
+    ("aware", "about"): (("aware", "of"), "We are \"aware of\" something."),
+    ("lack", "of", "of"): (("lack", "of"), "Say \"of\" once."),
+    ("emphasis", "in"): (("emphasis", "on"), "We put \"emphasis on\" something."),
+    ("benefit", "for"): (("benefit", "of"), "We speak of the \"benefit of\" something."),
+    ("for", "example", "of"): (("for", "example"), "\"For example\" needs nothing after it."),
+    ("in", "nowadays"): (("nowadays",), "\"Nowadays\" needs no preposition."),
+    ("on", "nowadays"): (("nowadays",), "\"Nowadays\" needs no preposition."),
+    ("since", "ever"): (("ever", "since"), "We say \"ever since\"."),
+    ("go", "for", "shopping"): (("go", "shopping"), "We say \"go shopping\", without \"for\"."),
+    ("went", "for", "shopping"): (("went", "shopping"), "We say \"go shopping\", without \"for\"."),
+    ("enjoy", "in"): (("enjoy",), "\"Enjoy\" takes its object directly: \"enjoy it\"."),
+    ("enjoying", "in"): (("enjoying",), "\"Enjoy\" takes its object directly: \"enjoy it\"."),
+    ("emphasize", "on"): (("emphasize",), "\"Emphasize\" takes its object directly."),
+    ("mention", "about"): (("mention",), "\"Mention\" takes its object directly."),
+    ("mentioned", "about"): (("mentioned",), "\"Mention\" takes its object directly."),
+    ("return", "back"): (("return",), "\"Return\" already means \"go back\"."),
+    ("reach", "to"): (("reach",), "\"Reach\" takes the place directly: \"reach the city\"."),
+    ("now", "a", "days"): (("nowadays",), "\"Nowadays\" is one word."),
+    ("a", "lot", "people"): (("a", "lot", "of", "people"), "We say \"a lot of\" before a noun."),
+}
+MAX_COLLOCATION = max(len(key) for key in COLLOCATIONS)
+NEGATIONS = {"not", "n't", "never", "don't", "doesn't", "didn't", "can't", "won't", "isn't", "aren't", "wasn't",
+             "weren't", "couldn't", "wouldn't", "shouldn't", "haven't", "hasn't", "cannot"}
+NEGATIVE_WORDS = {"nothing": "anything", "nobody": "anybody", "nowhere": "anywhere", "no": "any"}
+CLAUSE_BREAKS = {",", ".", ";", ":", "!", "?", "and", "but", "or", "because", "that", "which", "who", "if",
+                 "when", "so", "than", "only", "even"}
+COMPARATIVE_CUES = {"more", "less", "rather", "better", "worse", "other", "fewer"}
+DETERMINERS_BEFORE_SAME = {"the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
+                           "their", "a", "much", "all", "very", "exactly"}
+BE_FOR = {"i": "am", "he": "is", "she": "is", "it": "is", "we": "are", "you": "are", "they": "are"}
+ITS_THEN_IS = {"very", "so", "too", "really", "not", "also", "just", "important", "hard", "easy", "difficult",
+               "necessary", "possible", "impossible", "better", "true", "clear", "obvious", "because"}
+TIME_NOUNS = {"yesterday", "today", "tonight", "tomorrow", "morning", "evening", "afternoon", "night", "week",
+              "year", "month", "day", "time", "once", "twice"}
+SPLIT_WORDS = {
+    ("some", "one"): "someone", ("every", "one"): "everyone", ("any", "one"): "anyone",
+    ("some", "body"): "somebody", ("every", "body"): "everybody", ("no", "body"): "nobody",
+    ("any", "body"): "anybody", ("some", "thing"): "something", ("every", "thing"): "everything",
+    ("any", "thing"): "anything", ("there", "fore"): "therefore", ("with", "out"): "without",
+    ("in", "stead"): "instead", ("my", "self"): "myself", ("your", "self"): "yourself",
+    ("him", "self"): "himself", ("her", "self"): "herself", ("it", "self"): "itself",
+    ("them", "selves"): "themselves", ("our", "selves"): "ourselves", ("may", "be"): "maybe",
+    ("some", "times"): "sometimes", ("an", "other"): "another", ("now", "adays"): "nowadays",
+}
+CLAUSE_INITIAL_ONLY = {"maybe", "sometimes"}
+SUBORDINATORS_NEEDING_SUBJECT = {"because", "if", "although", "though", "whereas", "unless"}
+SUBJECT_OPENERS = {"", ".", ",", ";", "and", "but", "because", "so", "if", "when", "that", "although", "since"}
+
+
+def rule_collocations(tagged: TaggedTokens) -> list[Edit]:
+    """in the other hand -> on the other hand; capable to -> capable of; according with -> according to."""
+    edits: list[Edit] = []
+    words = tagged.words
+    for index in range(len(words)):
+        for size in range(MAX_COLLOCATION, 1, -1):
+            key = tuple(words[index:index + size])
+            if key in COLLOCATIONS:
+                fixed, why = COLLOCATIONS[key]
+                edits.append(edit(index, index + size, list(fixed), "preposition", why))
+                break
+    return edits
+
+
+def rule_than_then(tagged: TaggedTokens) -> list[Edit]:
+    """more expensive then mine -> more expensive than mine (a comparison takes "than")."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word != "then":
+            continue
+        window = range(max(0, index - 4), index)
+        cue = any(tagged.words[at] in COMPARATIVE_CUES or (
+            tagged.tag(at) in {"JJR", "RBR"} and tagged.words[at].endswith("er")) for at in window)
+        if not cue or any(tagged.words[at] in {",", ".", ";", "and", "if", "when", "but"} for at in window):
+            continue
+        if tagged.word(index + 1) in {",", ".", "", "the", "i", "we", "they", "he", "she", "you"} and \
+                tagged.word(index + 1) not in {"the"}:
+            continue
+        edits.append(edit(index, index + 1, ["than"], "comparative",
+                          "A comparison takes \"than\" (\"then\" means \"after that\")."))
+    return edits
+
+
+def rule_double_negative(tagged: TaggedTokens) -> list[Edit]:
+    """I don't have nothing -> I don't have anything; they never go nowhere -> anywhere."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word not in NEGATIONS:
+            continue
+        for at in range(index + 1, min(len(tagged.words), index + 5)):
+            other = tagged.words[at]
+            if other in CLAUSE_BREAKS or other in NEGATIONS:
+                break
+            if other in NEGATIVE_WORDS and not (other == "no" and tagged.word(at + 1) in {"longer", "more", "one"}):
+                fixed = NEGATIVE_WORDS[other]
+                edits.append(edit(at, at + 1, [fixed], "double_negative",
+                                  f"English uses one negative: \"{word} ... {fixed}\", not \"{word} ... {other}\"."))
+                break
+    return edits
+
+
+def rule_the_same(tagged: TaggedTokens) -> list[Edit]:
+    """at same time -> at the same time; same as before -> the same as before."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word != "same" or index == 0:
+            continue
+        if tagged.word(index - 1) in DETERMINERS_BEFORE_SAME or tagged.tag(index - 1) in {"PRP$", "DT"}:
+            continue
+        edits.append(edit(index, index, ["the"], "article", "\"Same\" takes \"the\": \"the same\"."))
+    return edits
+
+
+def rule_cannot(tagged: TaggedTokens) -> list[Edit]:
+    """can not -> cannot (written as one word, unless "not only" follows)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        if word == "can" and tagged.word(index + 1) == "not" and tagged.word(index + 2) != "only":
+            edits.append(edit(index, index + 2, ["cannot"], "cannot", "\"Cannot\" is written as one word."))
+    return edits
+
+
+def rule_missing_be(tagged: TaggedTokens) -> list[Edit]:
+    """she very happy -> she is very happy; it important to -> it is important to."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word not in BE_FOR or tagged.tag(index) != "PRP" or tagged.word(index - 1) not in SUBJECT_OPENERS:
+            continue
+        at = index + 1
+        if tagged.word(at) in {"very", "so", "too", "really", "quite"}:
+            at += 1
+        if tagged.tag(at) != "JJ" or tagged.word(at) in {"own", "only", "able"} | {"sure"}:
+            continue
+        if tagged.tag(at + 1) not in {".", "TO", "IN", "CC", ""} or tagged.word(at + 1) in {"'s"}:
+            continue
+        be = BE_FOR[word]
+        edits.append(edit(index + 1, index + 1, [be], "missing_be",
+                          f"An adjective after the subject needs the verb \"be\": \"{word} {be} ...\"."))
+    return edits
+
+
+def rule_its_its(tagged: TaggedTokens) -> list[Edit]:
+    """its very hard -> it's very hard; it's own -> its own."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        nxt = tagged.word(index + 1)
+        if word == "its" and (nxt in ITS_THEN_IS or tagged.tag(index + 1) in {"DT", "VBG"} and nxt in {
+                "a", "an", "the", "not", "time", "going", "getting", "being"}):
+            edits.append(edit(index, index + 1, ["it's"], "its_its",
+                              "\"It's\" means \"it is\"; \"its\" means \"belonging to it\"."))
+        elif word == "it's" and nxt == "own":
+            edits.append(edit(index, index + 1, ["its"], "its_its",
+                              "\"Its\" (no apostrophe) means \"belonging to it\": \"its own\"."))
+    return edits
+
+
+def rule_there_their(tagged: TaggedTokens) -> list[Edit]:
+    """in there free time -> in their free time (a noun follows, so it is the possessive)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word != "there" or tagged.tag(index - 1) not in {"IN", "VB", "VBP", "VBZ", "VBD", "VBG"}:
+            continue
+        at = index + 1
+        if tagged.tag(at) == "JJ":
+            at += 1
+        if tagged.tag(at) not in {"NN", "NNS"} or tagged.word(at) in TIME_NOUNS or tagged.tag(at + 1) == "VBZ":
+            continue
+        if tagged.word(index - 1) in {"be", "is", "are", "was", "were", "been", "get", "go", "went", "goes", "live",
+                                      "lived", "lives", "stay", "stayed", "from", "out", "up", "over", "back"}:
+            continue
+        edits.append(edit(index, index + 1, ["their"], "there_their",
+                          "\"Their\" (belonging to them) goes before a noun; \"there\" is a place."))
+    return edits
+
+
+def rule_split_words(tagged: TaggedTokens) -> list[Edit]:
+    """some one -> someone; with out -> without; my self -> myself (words written as one)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        pair = (word, tagged.word(index + 1))
+        joined = SPLIT_WORDS.get(pair)
+        if joined is None:
+            continue
+        if pair[1] in {"one", "body", "thing"} and tagged.word(index + 2) == "of":
+            continue  # "every one of them", "some thing of value"
+        if joined in CLAUSE_INITIAL_ONLY and (tagged.word(index - 1) not in {"", ",", ".", ";", "and", "but"}
+                                              or tagged.tag(index + 2).startswith(("VB", "MD"))):
+            continue  # "it may be true", "some times are harder"
+        edits.append(edit(index, index + 2, [joined], "split_word", f"\"{joined.capitalize()}\" is one word."))
+    return edits
+
+
+def rule_missing_it(tagged: TaggedTokens) -> list[Edit]:
+    """because is important -> because it is important (English needs the subject "it")."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        if word not in SUBORDINATORS_NEEDING_SUBJECT:
+            continue
+        verb = tagged.word(index + 1)
+        if verb not in {"is", "was", "isn't", "wasn't"}:
+            continue
+        if tagged.tag(index + 2) not in {"JJ", "RB", "DT", "VBN", "VBG", "JJR", "RBR", "IN"}:
+            continue
+        edits.append(edit(index + 1, index + 1, ["it"], "missing_subject",
+                          f"English needs a subject before the verb: \"{word} it {verb} ...\"."))
+    return edits
+
+
+PHRASE_RULES = (
+    rule_collocations,
+    rule_than_then,
+    rule_double_negative,
+    rule_the_same,
+    rule_missing_be,
+    rule_its_its,
+    rule_there_their,
+    rule_split_words,
+    rule_missing_it,
+)
