@@ -7,10 +7,11 @@ configured remote language model (JSON output, validated, retried once) or, with
 service or when it fails, from the offline tutor (:mod:`offline_tutor`), so the
 conversation always goes on.
 
-CLI (one turn, one JSON object on stdout)::
+CLI (one turn, one JSON object on stdout; ``--batch`` one JSON object per line of FILE)::
 
     python -m conversation_tutor --topic travel --level B1-B2 --text "Yesterday I go to the beach."
     python -m conversation_tutor --topic food --level A2 --audio answer.wav
+    python -m conversation_tutor --topic travel --offline --batch sentences.txt
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from speech.transcription import Transcription
 from tutor.grammar_rules import check_grammar
@@ -543,8 +544,55 @@ def _transcribe_file(path: str) -> tuple[Any, Any]:
     return ASRModelManager(DEFAULT_MODEL, dict(MODEL_OPTIONS)), prepared
 
 
+def turn_output(turn: TurnResult, conversation: Conversation) -> dict[str, Any]:
+    """The CLI's JSON object for one turn."""
+    return {
+        "transcript": turn.transcript,
+        "correction": turn.reply.correction,
+        "explanation": turn.reply.explanation,
+        "improved_version": turn.reply.improved_version,
+        "follow_up_question": turn.reply.follow_up_question,
+        "has_errors": turn.reply.has_errors,
+        "engine": turn.reply.engine,
+        "topic": conversation.topic,
+        "level": conversation.level,
+        "opening_question": conversation.opening_question,
+        "pronunciation_hints": list(turn.pronunciation_hints),
+        "notice": turn.notice,
+    }
+
+
+def batch_replies(lines: Iterable[str], conversation: Conversation,
+                  tutor: ConversationTutor) -> Iterator[dict[str, Any]]:
+    """One reply per learner sentence, in order; a line that cannot be judged gives ``{"error": ...}``.
+
+    Lines are judged one by one, as separate answers to the same opening question (they are
+    not added to the conversation, so one line never changes another's reply).
+    """
+    for number, line in enumerate(lines, 1):
+        try:
+            turn = run_turn(conversation, tutor, text=line.rstrip("\r\n"), append=False)
+        except TurnError as error:
+            yield {"error": f"line {number}: {error}"}
+        except Exception as error:  # one bad line must not stop the batch
+            logger.exception("Batch line %d could not be judged", number)
+            yield {"error": f"line {number}: could not be judged ({type(error).__name__})"}
+        else:
+            yield turn_output(turn, conversation)
+
+
+def _read_batch(path: str) -> list[str]:
+    try:
+        if path == "-":
+            return sys.stdin.read().splitlines()
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        raise TurnError(f"Cannot read the batch file {path!r}.") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _ArgumentParser(prog="python -m conversation_tutor", description="Run one conversation turn.")
+    parser = _ArgumentParser(prog="python -m conversation_tutor", description="Run one conversation turn, or one per line of a batch file.")
     parser.add_argument("--topic", required=True, help=f"one of: {', '.join(TOPICS)}")
     parser.add_argument("--level", default=DEFAULT_LEVEL, help=f"one of: {', '.join(LEVELS)}")
     parser.add_argument("--mode", default="practice", choices=MODES)
@@ -554,6 +602,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--text")
     source.add_argument("--audio")
+    source.add_argument("--batch", metavar="FILE",
+                        help="one learner sentence per line ('-' for stdin): one JSON reply per line")
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     try:
         args = parser.parse_args(argv)
@@ -561,6 +611,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level = resolve_level(args.level)
         conversation = Conversation.start(topic, level, args.mode, args.opening)
         tutor = ConversationTutor(provider=None if args.offline else "auto")
+        if args.batch:
+            lines = _read_batch(args.batch)
+            for output in batch_replies(lines, conversation, tutor):
+                print(json.dumps(output, ensure_ascii=False), flush=True)
+            return 0
         if args.audio:
             manager, prepared = _transcribe_file(args.audio)
             turn = run_turn(conversation, tutor, audio=prepared.samples, sample_rate=prepared.sample_rate,
@@ -572,20 +627,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    output = {
-        "transcript": turn.transcript,
-        "correction": turn.reply.correction,
-        "explanation": turn.reply.explanation,
-        "improved_version": turn.reply.improved_version,
-        "follow_up_question": turn.reply.follow_up_question,
-        "has_errors": turn.reply.has_errors,
-        "engine": turn.reply.engine,
-        "topic": topic,
-        "level": level,
-        "opening_question": conversation.opening_question,
-        "pronunciation_hints": list(turn.pronunciation_hints),
-        "notice": turn.notice,
-    }
+    output = turn_output(turn, conversation)
     print(json.dumps(output, ensure_ascii=False))
     return 0
 

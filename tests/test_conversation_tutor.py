@@ -256,3 +256,43 @@ def test_cli_bad_input_exits_2_with_one_line(argv, capsys) -> None:
     assert captured.out == ""
     assert captured.err.startswith("error: ") and captured.err.count("\n") == 1
     assert "Traceback" not in captured.err
+
+
+def test_cli_batch_prints_one_reply_per_line_in_order(tmp_path, capsys) -> None:
+    batch = tmp_path / "sentences.txt"
+    batch.write_text("Yesterday I go to the beach.\n\nI went to the beach yesterday.\nMy sister study law.\n",
+                     encoding="utf-8")
+    assert main(["--topic", "travel", "--level", "A2", "--offline", "--batch", str(batch)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4
+    replies = [json.loads(line) for line in lines]
+    assert replies[0]["has_errors"] is True and replies[0]["improved_version"] == "Yesterday I went to the beach."
+    assert set(replies[1]) == {"error"} and replies[1]["error"].startswith("line 2:")
+    assert replies[2]["has_errors"] is False
+    assert replies[3]["improved_version"] == "My sister studies law."
+    for reply in (replies[0], replies[2], replies[3]):
+        assert {"correction", "explanation", "improved_version", "follow_up_question", "has_errors"} <= set(reply)
+
+
+def test_cli_batch_line_that_fails_does_not_stop_the_batch(tmp_path, capsys, monkeypatch) -> None:
+    import conversation_tutor
+
+    real_run_turn = conversation_tutor.run_turn
+
+    def flaky_run_turn(conversation, tutor, **kwargs):
+        if "boom" in (kwargs.get("text") or ""):
+            raise RuntimeError("checker crashed")
+        return real_run_turn(conversation, tutor, **kwargs)
+
+    monkeypatch.setattr(conversation_tutor, "run_turn", flaky_run_turn)
+    batch = tmp_path / "sentences.txt"
+    batch.write_text("boom\nShe don't like tea.\n", encoding="utf-8")
+    assert main(["--topic", "food", "--offline", "--batch", str(batch)]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first == {"error": "line 1: could not be judged (RuntimeError)"}
+    assert second["improved_version"] == "She doesn't like tea."
+
+
+def test_cli_batch_missing_file_exits_2(capsys) -> None:
+    assert main(["--topic", "travel", "--offline", "--batch", "/no/such/batch.txt"]) == 2
+    assert capsys.readouterr().err.startswith("error: Cannot read the batch file")
