@@ -80,6 +80,28 @@ FIXES = [
     ("there_their", "The children left there bags in the hall.", "The children left their bags in the hall."),
     ("split_word", "I need some one to help me.", "I need someone to help me."),
     ("split_word", "She did it with out help.", "She did it without help."),
+    ("confused_word", "The test was to difficult for me.", "The test was too difficult for me."),
+    ("confused_word", "We where happy to see them.", "We were happy to see them."),
+    ("confused_word", "He changed my live.", "He changed my life."),
+    ("confused_word", "I don't want to loose my keys.", "I don't want to lose my keys."),
+    # agreement in relative clauses and after "I think"
+    ("agreement", "I know a man who speak five languages.", "I know a man who speaks five languages."),
+    ("agreement", "Students who wants help can stay.", "Students who want help can stay."),
+    ("agreement", "I think she exaggerate a lot.", "I think she exaggerates a lot."),
+    # -ing or "to" after a verb; -ing after a preposition
+    ("verb_pattern", "We enjoy to cook together.", "We enjoy cooking together."),
+    ("verb_pattern", "They decided buy a boat.", "They decided to buy a boat."),
+    ("verb_pattern", "Wash your hands before eat.", "Wash your hands before eating."),
+    # a preposition the verb does not take, or needs
+    ("preposition", "She married with a pilot.", "She married a pilot."),
+    ("preposition", "Please wait me here.", "Please wait for me here."),
+    # missing article
+    ("article", "He is good student.", "He is a good student."),
+    ("article", "It is one of most famous songs.", "It is one of the most famous songs."),
+    # word order
+    ("word_order", "I go always to the gym.", "I always go to the gym."),
+    ("word_order", "I like very much this city.", "I like this city very much."),
+    ("word_order", "Where you are going?", "Where are you going?"),
 ]
 
 LEFT_ALONE = [
@@ -114,6 +136,21 @@ LEFT_ALONE = [
     "I think it's useful.", "The town has its own radio.", "They left their bags there.",
     "I live there now.", "Every one of them came.", "It may be true.", "Maybe he is right.",
     "Someone called.", "Some times are harder than others.",
+    "It was too difficult.", "We went to school.", "I want to go too.", "Where were you?", "We know where it is.",
+    "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
+    # relative clauses and reporting verbs
+    "I know a man who speaks five languages.", "Students who want help can stay.", "I think she works hard.",
+    "The books that I read were long.", "He has friends, which helps.", "A lot of people who live here agree.",
+    # verb patterns and prepositions
+    "We enjoy cooking together.", "They decided to buy a boat.", "Wash your hands before eating.",
+    "I went there for work.", "It is of use.", "She married a pilot.", "Please wait for me.",
+    "We discussed the plan.", "The lack of money hurts.", "She is married with two children.", "I came after lunch.", "Keep calm.", "I wish you luck.",
+    # articles
+    "He is a good student.", "It is good news.", "It was hard work.", "She is my best friend.",
+    "It is one of the most famous songs.", "This is great fun.",
+    # word order
+    "I always go to the gym.", "He is always late.", "I like this city very much.", "Thank you very much.",
+    "What you said is true.", "Where are you going?", "I don't know where you are going.",
 ]
 
 

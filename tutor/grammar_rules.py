@@ -134,6 +134,8 @@ UNCOUNTABLE_PLURALS = {
     "homeworks": "homework", "baggages": "baggage", "softwares": "software",
 }
 UNCOUNTABLE_SINGULARS = set(UNCOUNTABLE_PLURALS.values())
+BE_OR_GET = {"am", "is", "are", "was", "were", "be", "been", "being", "get", "gets", "got", "getting", "i'm",
+             "he's", "she's", "we're", "they're", "you're"}
 PLURAL_NOUNS_FOR_MUCH = {"people", "friends", "things", "books", "times", "countries", "places",
                          "cars", "children", "questions", "problems", "students", "hours", "days"}
 NUMBER_WORDS = {
@@ -627,7 +629,8 @@ def rule_fixed_phrases(low: list[str]) -> list[_Edit]:
                 "music", "the", "my", "podcasts", "radio", "songs", "his", "her"}:
             edits.append(_edit(index + 1, index + 1, ["to"], "listen_to",
                                "\"Listen\" needs \"to\" before what you hear: \"listen to music\"."))
-        elif token == "married" and nxt == "with":
+        elif token == "married" and nxt == "with" and _token(low, index - 1) in BE_OR_GET \
+                and not (after in NUMBER_WORDS or after.isdigit() or after in {"a", "kids", "children"}):
             edits.append(_edit(index + 1, index + 2, ["to"], "married_to", "We say \"married to\" someone."))
         elif token in {"depend", "depends", "depending", "depended"} and nxt == "of":
             edits.append(_edit(index + 1, index + 2, ["on"], "depend_on", "We say \"depend on\", not \"depend of\"."))

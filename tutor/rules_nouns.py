@@ -34,6 +34,8 @@ THERE_PLURAL_STARTERS = {"many", "several", "few", "two", "three", "four", "five
                          "some", "lots", "plenty", "both"}
 MASS_OR_COUNT = {"time", "work", "life", "experience", "paper", "space", "room", "business", "hair", "food",
                  "fruit", "fish", "sheep", "deer", "aircraft", "staff", "data", "media", "people", "police"}
+ARTICLE_SUBJECTS = {"he", "she", "it", "this", "that"}
+ABSTRACT_ENDINGS = ("ness", "ity", "tion", "sion", "ment", "ance", "ence", "ism", "ing", "ship", "dom", "ics")
 # uncountable nouns that still take "a" in everyday use: "a coffee", "a good knowledge of", "a fun day"
 COUNTABLE_AS_A_SERVING_OR_KIND = {"music", "health", "water", "coffee", "tea", "bread", "rice", "milk", "air", "fun",
                                   "weather", "research", "knowledge", "vocabulary", "grammar", "sand", "stuff",
@@ -201,10 +203,39 @@ def rule_there_is_are(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_missing_article(tagged: TaggedTokens) -> list[Edit]:
+    """he is good student -> he is a good student; one of most famous -> one of the most famous."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word == "of" and tagged.word(index - 1) == "one" and tagged.word(index + 1) == "most":
+            edits.append(edit(index + 1, index + 1, ["the"], "article",
+                              "A superlative takes \"the\": \"one of the most ...\"."))
+            continue
+        if word not in {"is", "was"} or tagged.word(index - 1) not in ARTICLE_SUBJECTS:
+            continue
+        adjective, noun = index + 1, index + 2
+        if tagged.tag(adjective) != "JJ" or tagged.tag(noun) != "NN" or tagged.tag(noun + 1) not in {".", "IN", "CC", ""}:
+            continue
+        noun_word = tagged.word(noun)
+        if (noun_word in UNCOUNTABLE_NOUNS or noun_word in MASS_OR_COUNT or not noun_word.isalpha()
+                or noun_word.endswith(ABSTRACT_ENDINGS) or plural(noun_word) is None
+                or tagged.word(adjective) in QUANTITY_WORDS | {"such", "enough", "last", "next", "most"}):
+            continue
+        vowel = starts_with_vowel_sound(tagged.word(adjective))
+        if vowel is None:
+            continue
+        article = "an" if vowel else "a"
+        edits.append(edit(adjective, adjective, [article], "article",
+                          f"One person or thing you can count takes \"{article}\": \"{article} "
+                          f"{tagged.word(adjective)} {noun_word}\"."))
+    return edits
+
+
 NOUN_RULES = (
     rule_plural_after_quantifier,
     rule_singular_after_determiner,
     rule_a_an,
     rule_uncountable,
     rule_there_is_are,
+    rule_missing_article,
 )

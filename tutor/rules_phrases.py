@@ -76,6 +76,8 @@ SPLIT_WORDS = {
 }
 CLAUSE_INITIAL_ONLY = {"maybe", "sometimes"}
 SUBORDINATORS_NEEDING_SUBJECT = {"because", "if", "although", "though", "whereas", "unless"}
+LINKING_VERBS = {"is", "are", "was", "were", "be", "been", "am", "feel", "feels", "felt", "look", "looks", "seem",
+                 "seems", "seemed", "get", "gets", "got", "become", "becomes", "became"}
 SUBJECT_OPENERS = {"", ".", ",", ";", "and", "but", "because", "so", "if", "when", "that", "although", "since"}
 
 
@@ -237,6 +239,33 @@ def rule_missing_it(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_confused_words(tagged: TaggedTokens) -> list[Edit]:
+    """it is to hard -> too hard; we where late -> we were late; my live -> my life; loosing -> losing."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        previous, nxt = tagged.word(index - 1), tagged.word(index + 1)
+        fixed, why = None, ""
+        if word == "to" and previous in LINKING_VERBS and tagged.tag(index + 1) in {"JJ", "RB"} and \
+                tagged.word(index + 2) in {".", ",", "!", "to", "for", "", "and", "but"} and nxt not in {"be"}:
+            fixed, why = "too", "\"Too\" (more than enough) goes before an adjective: \"too hard\"."
+        elif word == "where" and previous in {"we", "they", "you"} and tagged.tag(index + 1) in {
+                "JJ", "VBG", "VBN", "DT", "IN", "RB"}:
+            fixed, why = "were", "\"Were\" is the verb; \"where\" asks about a place."
+        elif word == "live" and tagged.tag(index - 1) == "PRP$" or word == "live" and previous in {"the", "daily"} \
+                and tagged.tag(index + 1) in {".", "IN", "CC", ""}:
+            fixed, why = "life", "The noun is \"life\"; \"live\" is the verb."
+        elif word in {"loosing", "loose"} and (word == "loosing" or previous in {"to", "will", "would", "can", "could",
+                                                                             "don't", "didn't", "not", "might"}):
+            fixed = "losing" if word == "loosing" else "lose"
+            why = f"\"{fixed.capitalize()}\" (not having any more) has one o; \"loose\" means not tight."
+        elif word == "advice" and tagged.tag(index - 1) == "PRP" and nxt in {"you", "him", "her", "them", "me", "us",
+                                                                            "people", "everyone", "to"}:
+            fixed, why = "advise", "The verb is \"advise\"; \"advice\" is the noun."
+        if fixed is not None:
+            edits.append(edit(index, index + 1, [fixed], "confused_word", why))
+    return edits
+
+
 PHRASE_RULES = (
     rule_collocations,
     rule_than_then,
@@ -247,4 +276,5 @@ PHRASE_RULES = (
     rule_there_their,
     rule_split_words,
     rule_missing_it,
+    rule_confused_words,
 )

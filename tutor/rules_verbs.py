@@ -53,6 +53,10 @@ NOT_REALLY_VERBS = {"like", "need"}
 NOT_PASSIVE = {"able", "like", "worth", "home", "sure", "due", "free", "alone", "well", "ill", "back", "open",
                "close", "clean", "clear", "safe", "save", "right", "wrong", "better", "kind"}
 BE_FORMS = {"is", "are", "was", "were", "be", "been", "being"}
+RELATIVE_PRONOUNS = {"who", "that", "which"}
+REPORTING_VERBS = {"think", "thinks", "thought", "know", "knows", "knew", "believe", "believes", "believed", "say",
+                   "says", "said", "hope", "hopes", "guess", "feel", "feels", "felt", "mean", "means", "suppose",
+                   "realize", "realized", "realise", "realised", "sure", "notice", "noticed"}
 SINGULAR_FIXES = {"are": "is", "am": "is", "have": "has", "do": "does", "don't": "doesn't",
                   "haven't": "hasn't", "aren't": "isn't"}
 PLURAL_SUBJECT_DETERMINERS = {"the", "these", "those", "many", "most", "some", "all", "my", "our", "their",
@@ -85,7 +89,16 @@ def _subject_number(tagged: TaggedTokens, index: int) -> str | None:
     before = tagged.word(index - 1)
     if not word.isalpha():
         return None
-    if tag == "PRP" and before in CLAUSE_OPENERS:
+    if word in RELATIVE_PRONOUNS and tag in {"WP", "WDT"}:
+        antecedent = tagged.tag(index - 1)
+        quantified = any(tagged.word(at) in {"lot", "lots", "many", "several", "some", "all", "most", "few"}
+                         for at in range(index - 4, index - 1))
+        if antecedent == "NN" and tagged.word(index - 1) not in COLLECTIVE_NOUNS and not quantified:
+            return "singular"  # "a person who like" -> "likes" (not "a lot of student who ...": a missing -s)
+        if antecedent == "NNS" and tagged.word(index - 1) not in S_ENDING_SINGULARS and word != "which":
+            return "plural"  # "which" may stand for the whole clause: "... others, which gives them success"
+        return None
+    if tag == "PRP" and (before in CLAUSE_OPENERS or before in REPORTING_VERBS):
         if word in THIRD_PRONOUNS:
             return "singular"
         if word in PLURAL_PRONOUNS:
@@ -122,7 +135,7 @@ def rule_agreement(tagged: TaggedTokens) -> list[Edit]:
         if number == "singular":
             if verb_word in SINGULAR_FIXES:
                 fixed = SINGULAR_FIXES[verb_word]
-            elif verb_tag in {"VB", "VBP"} and _is_base_verb(verb_word):
+            elif verb_tag in {"VB", "VBP", "VBD"} and _is_base_verb(verb_word):
                 if tagged.tag(index) == "NN" and verb_word in NOT_REALLY_VERBS:
                     continue
                 fixed = third_person(verb_word)

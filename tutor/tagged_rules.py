@@ -8,11 +8,13 @@ from tutor.pos_tagging import TaggedTokens
 from tutor.rule_edits import Edit
 from tutor.rules_nouns import NOUN_RULES
 from tutor.rules_phrases import PHRASE_RULES
+from tutor.rules_verb_patterns import VERB_PATTERN_RULES
 from tutor.rules_verbs import VERB_RULES
+from tutor.rules_word_order import WORD_ORDER_RULES
 
 TaggedRule = Callable[[TaggedTokens], list[Edit]]
 
-TAGGED_RULES: tuple[TaggedRule, ...] = (*VERB_RULES, *NOUN_RULES, *PHRASE_RULES)
+TAGGED_RULES: tuple[TaggedRule, ...] = (*VERB_RULES, *VERB_PATTERN_RULES, *NOUN_RULES, *PHRASE_RULES, *WORD_ORDER_RULES)
 
 # every rule name (these rules' and the word-list rules' in tutor.grammar_rules) -> its error family
 RULE_FAMILIES: dict[str, str] = {
@@ -35,8 +37,9 @@ RULE_FAMILIES: dict[str, str] = {
     "uncountable": "countable / uncountable", "much_many": "countable / uncountable",
     "double_negative": "double negatives",
     "its_its": "confused words", "there_their": "confused words",
+    "confused_word": "confused words",
     "age": "fixed expressions", "split_word": "words written as one",
-    "missing_subject": "missing subject",
+    "missing_subject": "missing subject", "word_order": "word order",
 }
 OTHER_FAMILY = "other"
 

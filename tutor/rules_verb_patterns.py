@@ -1,0 +1,129 @@
+"""Tagged rules for what follows a verb: "to" or -ing, a preposition a verb never takes, and one it needs.
+
+"I enjoy to swim" -> "I enjoy swimming", "I decided buy" -> "I decided to buy",
+"before go" -> "before going", "we discussed about" -> "we discussed", "wait me" -> "wait for me".
+The verb must be tagged as a verb, so "the lack of" or "the approach to" are left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tutor.grammar_rules import gerund
+from tutor.pos_tagging import TaggedTokens, is_known_word
+from tutor.rule_edits import Edit, edit
+from tutor.word_forms import base_of_past, base_of_third_person
+
+logger = logging.getLogger(__name__)
+
+# verbs followed by -ing, never by "to" + verb
+ING_AFTER = {"enjoy", "finish", "avoid", "consider", "mind", "keep", "practise", "practice", "imagine", "risk",
+             "deny", "miss", "quit", "suggest", "admit", "delay", "postpone", "recommend"}
+# verbs followed by "to" + verb
+TO_AFTER = {"want", "decide", "hope", "plan", "expect", "refuse", "promise", "manage", "agree", "afford",
+            "choose", "pretend", "seem", "tend", "wish", "offer", "fail", "intend", "deserve"}
+# prepositions after which a verb takes -ing
+# ("for" is left out: "for earn money" wants "to earn", not "for earning")
+ING_AFTER_PREPOSITIONS = {"of", "about", "without", "before", "after", "by", "despite"}
+# verbs that are as often nouns after a preposition: "of use", "by design", "after work"
+NOUN_LIKE_VERBS = {"use", "work", "help", "design", "study", "rest", "change", "play", "love", "care", "need",
+                   "support", "control", "result", "access", "contact", "fun", "sleep", "travel", "research",
+                   "experience", "practice", "progress", "report", "visit", "answer", "question", "dance"}
+# (verb, preposition it does not take)
+NO_PREPOSITION = {
+    ("discuss", "about"), ("marry", "with"), ("contact", "with"), ("approach", "to"), ("lack", "of"),
+    ("enter", "to"), ("enter", "in"), ("reach", "to"), ("resemble", "to"), ("mention", "about"),
+    ("emphasize", "on"), ("emphasise", "on"), ("attend", "at"), ("answer", "to"), ("call", "to"),
+}
+OBJECT_TAGS = {"DT", "PRP", "PRP$", "NN", "NNS", "NNP", "CD", "JJ"}
+OBJECT_PRONOUN_WORDS = {"me", "him", "her", "us", "them", "you"}
+
+
+def _base(word: str) -> str:
+    """The dictionary form of a verb token: "discussed" -> "discuss", "marries" -> "marry"."""
+    return base_of_third_person(word) or base_of_past(word) or (word[:-3] if word.endswith("ing") else word)
+
+
+def _base_verb_at(tagged: TaggedTokens, index: int) -> str | None:
+    """The word at ``index`` when it is a verb's base form in a verb slot ("go", "swim"), else None."""
+    word, tag = tagged.word(index), tagged.tag(index)
+    if tag not in {"VB", "VBP"} or not word.isalpha() or word in {"be", "have", "do"}:
+        return None
+    if base_of_third_person(word) is not None or base_of_past(word) is not None or word.endswith("ing"):
+        return None
+    return word
+
+
+def _gerund(verb: str) -> str | None:
+    form = gerund(verb)
+    return form if is_known_word(form) else None
+
+
+def rule_ing_or_to(tagged: TaggedTokens) -> list[Edit]:
+    """I enjoy to swim -> I enjoy swimming; I decided buy -> I decided to buy."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if not tagged.tag(index).startswith("VB"):
+            continue
+        base = _base(word)
+        if base in ING_AFTER:
+            at = index + 2 if tagged.word(index + 1) == "to" else index + 1
+            verb = _base_verb_at(tagged, at)
+            if verb is None or (at == index + 1 and base in {"keep", "miss", "suggest", "recommend", "mind"}):
+                continue
+            form = _gerund(verb)
+            if form is None:
+                continue
+            edits.append(edit(index + 1, at + 1, [form], "verb_pattern",
+                              f"After \"{word}\", use the -ing form: \"{word} {form}\"."))
+        elif base in TO_AFTER and word not in {"wish"}:
+            verb = _base_verb_at(tagged, index + 1)
+            if verb is None or tagged.tag(index - 1) in {"DT", "PRP$"}:
+                continue
+            edits.append(edit(index + 1, index + 1, ["to"], "verb_pattern",
+                              f"After \"{word}\", use \"to\" before the next verb: \"{word} to {verb}\"."))
+    return edits
+
+
+def rule_ing_after_preposition(tagged: TaggedTokens) -> list[Edit]:
+    """before go -> before going; instead of take -> instead of taking; without ask -> without asking."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word not in ING_AFTER_PREPOSITIONS or tagged.tag(index) not in {"IN", "RB"}:
+            continue
+        verb = _base_verb_at(tagged, index + 1)
+        if verb is None or verb in NOUN_LIKE_VERBS:
+            continue
+        if word == "instead" and tagged.word(index + 1) != "of":
+            continue
+        form = _gerund(verb)
+        if form is None:
+            continue
+        edits.append(edit(index + 1, index + 2, [form], "verb_pattern",
+                          f"After a preposition (\"{word}\"), a verb takes -ing: \"{word} {form}\"."))
+    return edits
+
+
+def rule_verb_preposition(tagged: TaggedTokens) -> list[Edit]:
+    """we discussed about it -> we discussed it; she married with him -> she married him; wait me -> wait for me."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        if not tagged.tag(index).startswith("VB"):
+            continue
+        base = _base(word)
+        nxt = tagged.word(index + 1)
+        if (base, nxt) in NO_PREPOSITION and tagged.tag(index + 2) in OBJECT_TAGS:
+            edits.append(edit(index + 1, index + 2, [], "preposition",
+                              f"\"{base.capitalize()}\" takes its object directly: \"{word} "
+                              f"{tagged.word(index + 2)}\", without \"{nxt}\"."))
+        elif base == "wait" and nxt in OBJECT_PRONOUN_WORDS:
+            edits.append(edit(index + 1, index + 1, ["for"], "preposition",
+                              f"We wait for someone: \"{word} for {nxt}\"."))
+    return edits
+
+
+VERB_PATTERN_RULES = (
+    rule_ing_or_to,
+    rule_ing_after_preposition,
+    rule_verb_preposition,
+)

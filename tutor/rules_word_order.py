@@ -1,0 +1,87 @@
+"""Tagged rules for word order: frequency adverbs, "very much", and questions.
+
+"I go always to school" -> "I always go to school"; "I like very much football" ->
+"I like football very much"; "Where you are going?" -> "Where are you going?" (only with a
+question mark: "what you are doing is fine" is a correct statement).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tutor.pos_tagging import TaggedTokens
+from tutor.rule_edits import Edit, edit
+
+logger = logging.getLogger(__name__)
+
+FREQUENCY_ADVERBS = {"always", "usually", "often", "never", "sometimes", "rarely", "seldom", "normally", "generally"}
+NOT_MOVED_AFTER = {"is", "are", "am", "was", "were", "be", "been", "being", "do", "does", "did", "have", "has", "had",
+                   "can", "could", "will", "would", "should", "must", "may", "might"}
+SUBJECT_TAGS = {"PRP", "NN", "NNS", "NNP"}
+NOUN_PHRASE_TAGS = {"DT", "PRP$", "JJ", "NN", "NNS", "NNP", "NNPS", "CD"}
+NOUN_PHRASE_ENDS = {".", "IN", "CC", ""}
+MAX_OBJECT_WORDS = 4
+QUESTION_WORDS = {"what", "where", "when", "why", "how", "who", "which"}
+QUESTION_AUXILIARIES = {"am", "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would",
+                        "should", "have", "has"}
+QUESTION_SUBJECTS = {"i", "you", "he", "she", "it", "we", "they"}
+
+
+def rule_frequency_adverb(tagged: TaggedTokens) -> list[Edit]:
+    """I go always to school -> I always go to school (before the main verb, after "be")."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word not in FREQUENCY_ADVERBS or index < 2:
+            continue
+        verb = index - 1
+        verb_word = tagged.word(verb)
+        if tagged.tag(verb) not in {"VBP", "VBZ", "VBD"} or verb_word in NOT_MOVED_AFTER or "'" in verb_word:
+            continue
+        if tagged.tag(verb - 1) != "PRP":
+            continue
+        edits.append(edit(verb, index + 1, [word, verb_word], "word_order",
+                          f"\"{word.capitalize()}\" goes before the main verb: \"{word} {verb_word}\"."))
+    return edits
+
+
+def rule_very_much_position(tagged: TaggedTokens) -> list[Edit]:
+    """I like very much football -> I like football very much (the object comes first)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        if word != "very" or tagged.word(index + 1) != "much" or not tagged.tag(index - 1).startswith("VB"):
+            continue
+        end = index + 2
+        while end < len(tagged) and tagged.tag(end) in NOUN_PHRASE_TAGS and end - index - 2 < MAX_OBJECT_WORDS:
+            end += 1
+        if end == index + 2 or tagged.tag(end) not in NOUN_PHRASE_ENDS or tagged.tag(end - 1) not in {
+                "NN", "NNS", "NNP", "NNPS"}:
+            continue
+        obj = list(tagged.words[index + 2:end])
+        edits.append(edit(index, end, [*obj, "very", "much"], "word_order",
+                          f"\"Very much\" goes after the object: \"{' '.join(obj)} very much\"."))
+    return edits
+
+
+def rule_question_order(tagged: TaggedTokens) -> list[Edit]:
+    """Where you are going? -> Where are you going? (the verb comes before the subject in a question)."""
+    edits: list[Edit] = []
+    words = tagged.words
+    if not words or words[-1] != "?":
+        return edits
+    for index, word in enumerate(words[:-2]):
+        if word not in QUESTION_WORDS or tagged.word(index - 1) not in {"", ".", ",", "!", "?"}:
+            continue
+        subject, auxiliary = tagged.word(index + 1), tagged.word(index + 2)
+        if subject in QUESTION_SUBJECTS and auxiliary in QUESTION_AUXILIARIES:
+            if "?" in words[index + 3:-1] or "." in words[index + 3:-1]:
+                continue
+            edits.append(edit(index + 1, index + 3, [auxiliary, subject], "word_order",
+                              f"In a question the verb comes before the subject: \"{word} {auxiliary} {subject}\"."))
+    return edits
+
+
+WORD_ORDER_RULES = (
+    rule_frequency_adverb,
+    rule_very_much_position,
+    rule_question_order,
+)
