@@ -84,6 +84,7 @@ FIXES = [
     ("confused_word", "We where happy to see them.", "We were happy to see them."),
     ("confused_word", "He changed my live.", "He changed my life."),
     ("confused_word", "I don't want to loose my keys.", "I don't want to lose my keys."),
+    ("repeated_word", "I put it on the the table.", "I put it on the table."),
     # agreement in relative clauses and after "I think"
     ("agreement", "I know a man who speak five languages.", "I know a man who speaks five languages."),
     ("agreement", "Students who wants help can stay.", "Students who want help can stay."),
@@ -138,6 +139,7 @@ LEFT_ALONE = [
     "Someone called.", "Some times are harder than others.",
     "It was too difficult.", "We went to school.", "I want to go too.", "Where were you?", "We know where it is.",
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
+    "I know that that is true.", "He had had enough.",
     # relative clauses and reporting verbs
     "I know a man who speaks five languages.", "Students who want help can stay.", "I think she works hard.",
     "The books that I read were long.", "He has friends, which helps.", "A lot of people who live here agree.",

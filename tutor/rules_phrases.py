@@ -76,6 +76,9 @@ SPLIT_WORDS = {
 }
 CLAUSE_INITIAL_ONLY = {"maybe", "sometimes"}
 SUBORDINATORS_NEEDING_SUBJECT = {"because", "if", "although", "though", "whereas", "unless"}
+# small words that are never right twice in a row ("that that" and "had had" can be)
+REPEATABLE_ONCE = {"the", "a", "an", "to", "of", "in", "on", "at", "is", "are", "and", "for", "with", "my", "your",
+                   "their", "i", "we", "they", "it", "was", "be", "will", "can", "this"}
 LINKING_VERBS = {"is", "are", "was", "were", "be", "been", "am", "feel", "feels", "felt", "look", "looks", "seem",
                  "seems", "seemed", "get", "gets", "got", "become", "becomes", "became"}
 SUBJECT_OPENERS = {"", ".", ",", ";", "and", "but", "because", "so", "if", "when", "that", "although", "since"}
@@ -266,6 +269,15 @@ def rule_confused_words(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_repeated_word(tagged: TaggedTokens) -> list[Edit]:
+    """the the book -> the book (a small word written twice)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        if word in REPEATABLE_ONCE and tagged.word(index + 1) == word:
+            edits.append(edit(index + 1, index + 2, [], "repeated_word", f"\"{word}\" is written twice."))
+    return edits
+
+
 PHRASE_RULES = (
     rule_collocations,
     rule_than_then,
@@ -277,4 +289,5 @@ PHRASE_RULES = (
     rule_split_words,
     rule_missing_it,
     rule_confused_words,
+    rule_repeated_word,
 )
