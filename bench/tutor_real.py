@@ -14,6 +14,10 @@ transcript looks like (" n't" joined, punctuation attached to the word before it
   for each: ``min(d(improved, ref)) < min(d(learner, ref))``).
 
 Each caught sentence counts once overall and once in every error family that fired on it.
+Beside *helpful*, the bench prints how many improved versions are closer to at least two of
+the four corrections (one corrector often left the grammar alone and fixed only spelling,
+so a right fix can move away from the single nearest correction); that figure is extra,
+not the README's.
 
 Engines: ``offline`` (the rule checker; figures per error family too) and, when
 ``ACCENT_COACH_LLM_*`` is set, ``llm`` (the configured OpenAI-compatible service through
@@ -83,6 +87,7 @@ class EngineFigures:
     caught: int = 0
     false_alarms: int = 0
     helpful: int = 0
+    closer_to_two: int = 0
     failed: int = 0
     seconds: list[float] = field(default_factory=list)
     families: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(
@@ -102,6 +107,7 @@ class EngineFigures:
             "false_alarm_rate": share(self.false_alarms, self.clean),
             "helpful": self.helpful,
             "helpful_rate": share(self.helpful, self.caught),
+            "closer_to_two_corrections": self.closer_to_two,
             "failed": self.failed,
             "median_ms": round(statistics.median(self.seconds) * 1000, 2) if self.seconds else None,
             "families": {name: dict(values) for name, values in sorted(
@@ -154,6 +160,13 @@ def is_helpful(sentence: Sentence, improved: str) -> bool:
     return after < before
 
 
+def closer_to_two(sentence: Sentence, improved: str) -> bool:
+    """Whether ``improved`` is closer than the learner's sentence to at least two of the corrections."""
+    source, better = words(sentence.source), words(improved)
+    closer = sum(edit_distance(better, words(ref)) < edit_distance(source, words(ref)) for ref in sentence.references)
+    return closer >= 2
+
+
 def offline_verdict(text: str) -> Verdict:
     reply = offline_reply(text, TOPIC, LEVEL, 0)
     families = tuple(sorted({rule_family(issue.rule) for issue in reply.issues}))
@@ -202,6 +215,7 @@ def evaluate(engine: str, judge: Callable[[str], Verdict], sentences: Sequence[S
         figures.caught += 1
         helpful = is_helpful(sentence, verdict.improved)
         figures.helpful += helpful
+        figures.closer_to_two += closer_to_two(sentence, verdict.improved)
         for family in verdict.families:
             figures.families[family]["caught"] += 1
             figures.families[family]["helpful"] += helpful
@@ -221,6 +235,7 @@ def print_table(summary: dict[str, Any]) -> None:
           f"(target <= {TARGETS['false_alarms'] * 100:.0f} %)")
     print(f"  helpful       {summary['helpful']:4d}  {_percent(summary['helpful_rate']):>8}  "
           f"(target >= {TARGETS['helpful'] * 100:.0f} % of caught)")
+    print(f"  closer to >= 2 of the 4 corrections: {summary['closer_to_two_corrections']} of {summary['caught']} caught")
     print(f"  median time per sentence: {summary['median_ms']} ms")
     if summary["families"]:
         print(f"  {'family':24s} {'caught':>7s} {'helpful':>8s} {'false alarms':>13s}")

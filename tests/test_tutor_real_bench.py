@@ -73,5 +73,6 @@ def test_bench_runs_on_a_few_jfleg_lines(capsys, monkeypatch) -> None:
     assert offline["clean"] + offline["erroneous"] + result["ambiguous"] == 40
     assert 0 <= offline["false_alarms"] <= offline["clean"]
     assert 0 <= offline["helpful"] <= offline["caught"] <= offline["erroneous"]
+    assert 0 <= offline["closer_to_two_corrections"] <= offline["caught"]
     for family in offline["families"].values():
         assert family["helpful"] <= family["caught"]
