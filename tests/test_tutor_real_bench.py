@@ -76,3 +76,31 @@ def test_bench_runs_on_a_few_jfleg_lines(capsys, monkeypatch) -> None:
     assert 0 <= offline["closer_to_two_corrections"] <= offline["caught"]
     for family in offline["families"].values():
         assert family["helpful"] <= family["caught"]
+
+
+def test_bench_measures_a_configured_llm_beside_the_rules(tmp_path: Path, capsys, monkeypatch) -> None:
+    from test_llm_provider import FakeChatServer, completion
+
+    (tmp_path / "dev.src").write_text("I like tea .\nShe go home .\nHe want it .\n", encoding="utf-8")
+    refs = [("I like tea .", "She goes home .", "He wants it ."), ("I like tea .", "She goes home .", "He wants it ."),
+            ("I like tea .", "She went home .", "He wanted it ."), ("I like tea .", "She goes home .", "He wants it .")]
+    for index, lines in enumerate(refs):
+        (tmp_path / f"dev.ref{index}").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def reply(improved: str, has_errors: bool) -> dict:
+        return completion(json.dumps({"correction": "ok", "explanation": "ok", "improved_version": improved,
+                                      "follow_up_question": "What else do you like?", "has_errors": has_errors}))
+
+    with FakeChatServer() as server:
+        server.script = [("json", reply("I like tea.", False)), ("json", reply("She goes home.", True)),
+                         ("json", completion("no JSON here")), ("json", completion("still none"))]
+        monkeypatch.setenv("ACCENT_COACH_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("ACCENT_COACH_LLM_MODEL", "fake-model")
+        monkeypatch.setenv("ACCENT_COACH_LLM_API_KEY", "test-key")
+        assert main(["--data", str(tmp_path), "--engines", "offline,llm"]) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    offline, llm = result["engines"]
+    assert offline["caught"] == 2 and offline["false_alarms"] == 0
+    assert llm["engine"] != "offline-rules"
+    assert (llm["clean"], llm["erroneous"], llm["caught"], llm["helpful"], llm["failed"]) == (1, 1, 1, 1, 1)
+    assert llm["false_alarms"] == 0
