@@ -28,12 +28,25 @@ POSSESSIVES = {"the", "my", "your", "his", "her", "its", "our", "their", "these"
 ONE_OF_WORDS = {"one", "each", "several", "many", "few", "both", "either", "neither"}
 QUANTITY_NOUNS = {"lot", "lots", "few", "couple", "number", "variety", "kind", "sort", "type", "series",
                   "pair", "group", "majority", "bit", "little", "dozen", "hundred", "thousand", "million"}
+SINGULAR_TO_PLURAL_VERB = {"is": "are", "was": "were", "has": "have", "doesn't": "don't", "isn't": "aren't",
+                           "wasn't": "weren't"}
+TIME_SPANS = {"day", "night", "week", "month", "year", "morning", "evening", "afternoon", "summer", "winter",
+              "spring", "autumn", "weekend", "season", "semester", "term", "century", "decade", "life", "long"}
+# quantifiers that want a plural count noun unless a determiner comes first ("most students", "other
+# reasons", "all students" but "the most", "each other", "at all")
+OPEN_QUANTIFIERS = {"most", "other", "all"}
+DETERMINER_BEFORE_QUANTIFIER = {"the", "a", "an", "each", "any", "no", "every", "some", "one", "this", "that", "my",
+                                "your", "his", "her", "its", "our", "their", "at", "on", "the", "among", "above",
+                                "after", "before", "for", "in", "of"}
 QUANTITY_WORDS = {"few", "many", "lot", "couple", "great", "little", "several", "dozen", "number", "other",
                   "own", "same", "whole", "entire"}
 THERE_PLURAL_STARTERS = {"many", "several", "few", "two", "three", "four", "five", "various", "numerous",
                          "some", "lots", "plenty", "both"}
 MASS_OR_COUNT = {"time", "work", "life", "experience", "paper", "space", "room", "business", "hair", "food",
                  "fruit", "fish", "sheep", "deer", "aircraft", "staff", "data", "media", "people", "police"}
+BARE_SUBJECT_OPENERS = {"", ".", ",", ";", ":", "but", "because", "so", "if", "when", "that", "while",
+                        "although", "since", "where", "most", "all", "many", "some", "other", "such"}
+PLURAL_VERB_WORDS = {"are", "were", "have", "don't", "do", "haven't", "aren't", "weren't"}
 ARTICLE_SUBJECTS = {"he", "she", "it", "this", "that"}
 ABSTRACT_ENDINGS = ("ness", "ity", "tion", "sion", "ment", "ance", "ence", "ism", "ing", "ship", "dom", "ics")
 # uncountable nouns that still take "a" in everyday use: "a coffee", "a good knowledge of", "a fun day"
@@ -66,7 +79,9 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
         previous = tagged.word(index - 1)
-        if word in PLURAL_QUANTIFIERS or (word.isdigit() and 1 < int(word) < 1000 and previous not in {
+        if word in OPEN_QUANTIFIERS and previous in DETERMINER_BEFORE_QUANTIFIER:
+            continue  # "the most", "each other", "the other day", "at all"
+        if word in PLURAL_QUANTIFIERS or word in OPEN_QUANTIFIERS or (word.isdigit() and 1 < int(word) < 1000 and previous not in {
                 "in", "at", "since", "page", "number", "of", "by", "to"}):
             if previous in {"a", "an", "every", "the"} and word not in {"these", "those", "few", "many"}:
                 continue  # "a two year course", "the two sides"
@@ -82,12 +97,20 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
         singular_noun = tagged.word(noun)
         if singular_noun in UNCOUNTABLE_NOUNS or singular_noun in QUANTITY_NOUNS or singular_noun in MASS_OR_COUNT:
             continue
-        if singular_noun.endswith("ing"):
+        if singular_noun.endswith("ing") or (trigger in OPEN_QUANTIFIERS and singular_noun in TIME_SPANS):
             continue
         if tagged.word(noun + 1) == "of" and trigger in PLURAL_QUANTIFIERS:
             continue  # "two kind of", handled nowhere: leave it
         form = plural(singular_noun)
         if form is None:
+            continue
+        verb = tagged.word(noun + 1)
+        if verb in SINGULAR_TO_PLURAL_VERB and " of " not in trigger:
+            # "most student is" -> "most students are" (but "one of the problem is" -> "problems is")
+            plural_verb = SINGULAR_TO_PLURAL_VERB[verb]
+            edits.append(edit(noun, noun + 2, [form, plural_verb], "noun_number",
+                              f"After \"{trigger}\", the noun is plural, and so is its verb: "
+                              f"\"{form} {plural_verb}\"."))
             continue
         edits.append(edit(noun, noun + 1, [form], "noun_number",
                           f"After \"{trigger}\", the noun is plural: \"{form}\"."))
@@ -231,6 +254,37 @@ def rule_missing_article(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_bare_plural_subject(tagged: TaggedTokens) -> list[Edit]:
+    """scientist agree that -> scientists agree that (a bare noun with a plural verb: the noun lost its -s)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if tagged.tag(index) != "NN" or not word.isalpha() or len(word) < 3:
+            continue
+        before = index - 1
+        if tagged.tag(before) == "JJ":
+            before -= 1
+        if tagged.word(before) not in BARE_SUBJECT_OPENERS:
+            continue
+        verb = tagged.word(index + 1)
+        if not (verb in PLURAL_VERB_WORDS or tagged.tag(index + 1) == "VBP" and verb.isalpha()
+                and not verb.endswith("s") and verb not in {"am", "be"}):
+            continue
+        if (word in UNCOUNTABLE_NOUNS or word in MASS_OR_COUNT or word in QUANTITY_NOUNS
+                or word.endswith(ABSTRACT_ENDINGS) or starts_with_capital_in_text(tagged, index)):
+            continue
+        form = plural(word)
+        if form is None:
+            continue
+        edits.append(edit(index, index + 1, [form], "noun_number",
+                          f"The verb \"{verb}\" is plural, so the noun is too: \"{form} {verb}\"."))
+    return edits
+
+
+def starts_with_capital_in_text(tagged: TaggedTokens, index: int) -> bool:
+    """Whether the tagger saw this word as a name (the tags come from the original case)."""
+    return tagged.tag(index) in {"NNP", "NNPS"}
+
+
 NOUN_RULES = (
     rule_plural_after_quantifier,
     rule_singular_after_determiner,
@@ -238,4 +292,5 @@ NOUN_RULES = (
     rule_uncountable,
     rule_there_is_are,
     rule_missing_article,
+    rule_bare_plural_subject,
 )
