@@ -31,6 +31,7 @@ FIXES = [
     ("noun_number", "She bought these book at the market.", "She bought these books at the market."),
     ("noun_number", "One of the problem is the noise.", "One of the problems is the noise."),
     ("noun_number", "Most student was happy.", "Most students were happy."),
+    ("noun_number", "She has a lot of friend in Lima.", "She has a lot of friends in Lima."),
     ("noun_number", "We visited other city too.", "We visited other cities too."),
     ("noun_number", "Tourist come here every summer.", "Tourists come here every summer."),
     ("noun_number", "He gave me an apples.", "He gave me an apple."),
@@ -115,7 +116,8 @@ LEFT_ALONE = [
     "Many people like it.", "Each of them has a car.", "I spent all of my time reading.",
     "This news is good.", "These are mine.", "Most people agree.", "The other day I saw her.",
     "They love each other deeply.", "I liked it most of all.", "All day we talked.", "Most water is salty.",
-    "Paris is nice.", "Time flies.", "My father and mother live here.", "This is useful.", "This makes sense.", "He is one of the best players.", "I slept for two hours.",
+    "Paris is nice.", "Time flies.", "We had a lot of fun.", "There was a lot of noise.",
+    "It takes a lot of patience.", "She has lots of experience.", "They went through a lot of hardship.", "My father and mother live here.", "This is useful.", "This makes sense.", "He is one of the best players.", "I slept for two hours.",
     # a / an and uncountable
     "It was an honest answer.", "She has a university degree.", "That was a useful tip.",
     "He gave me some good advice.", "We don't have much money.", "How many books do you have?",

@@ -87,6 +87,10 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
                 continue  # "a two year course", "the two sides"
             noun = _noun_after(tagged, index)
             trigger = word
+        elif word == "of" and (previous == "lots" or previous == "lot" and tagged.word(index - 2) == "a"
+                               or previous == "plenty"):
+            noun = _noun_after(tagged, index, max_modifiers=1)
+            trigger = f"{previous} of"
         elif word == "of" and previous in ONE_OF_WORDS and tagged.word(index + 1) in POSSESSIVES:
             noun = _noun_after(tagged, index + 1, max_modifiers=3)
             trigger = f"{previous} of {tagged.word(index + 1)}"
@@ -98,6 +102,8 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
         if singular_noun in UNCOUNTABLE_NOUNS or singular_noun in QUANTITY_NOUNS or singular_noun in MASS_OR_COUNT:
             continue
         if singular_noun.endswith("ing") or (trigger in OPEN_QUANTIFIERS and singular_noun in TIME_SPANS):
+            continue
+        if trigger.endswith(" of") and (singular_noun.endswith(ABSTRACT_ENDINGS) or singular_noun in TIME_SPANS):
             continue
         if tagged.word(noun + 1) == "of" and trigger in PLURAL_QUANTIFIERS:
             continue  # "two kind of", handled nowhere: leave it

@@ -36,6 +36,12 @@ UNCOUNTABLE_NOUNS = {
     "vocabulary", "grammar", "pollution", "garbage", "rubbish", "litter", "accommodation",
     "transportation", "electricity", "health", "happiness", "honesty", "patience", "fun",
     "bread", "rice", "water", "milk", "coffee", "tea", "air", "sand", "news", "stuff",
+    "noise", "energy", "pressure", "stress", "damage", "violence", "freedom", "peace", "safety", "security",
+    "luck", "wealth", "poverty", "justice", "trust", "respect", "confidence", "courage", "anger", "love",
+    "nature", "food", "rain", "snow", "sunshine", "heat", "power", "oil", "gold", "glass", "plastic",
+    "education", "transport", "entertainment", "leisure", "advertising", "marketing", "tourism", "behaviour",
+    "behavior", "attention", "help", "support", "growth", "wildlife", "mankind", "humanity", "nutrition",
+    "satisfaction", "confusion", "competition", "innovation", "technology", "culture", "art", "history",
 }
 IRREGULAR_PAST_TO_BASE = {past: base for base, (past, _) in IRREGULAR_VERBS.items() if past != base}
 IRREGULAR_PARTICIPLE_TO_BASE = {
