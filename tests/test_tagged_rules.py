@@ -96,6 +96,7 @@ FIXES = [
     # -ing or "to" after a verb; -ing after a preposition
     ("verb_pattern", "We enjoy to cook together.", "We enjoy cooking together."),
     ("verb_pattern", "They decided buy a boat.", "They decided to buy a boat."),
+    ("verb_pattern", "I want to making a cake.", "I want to make a cake."),
     ("verb_pattern", "Wash your hands before eat.", "Wash your hands before eating."),
     # a preposition the verb does not take, or needs
     ("preposition", "She married with a pilot.", "She married a pilot."),
@@ -103,6 +104,7 @@ FIXES = [
     # missing article
     ("article", "He is good student.", "He is a good student."),
     ("article", "It is one of most famous songs.", "It is one of the most famous songs."),
+    ("article", "Walking is best way to relax.", "Walking is the best way to relax."),
     # word order
     ("word_order", "I go always to the gym.", "I always go to the gym."),
     ("word_order", "I like very much this city.", "I like this city very much."),
@@ -156,7 +158,8 @@ LEFT_ALONE = [
     "We discussed the plan.", "The lack of money hurts.", "She is married with two children.", "I came after lunch.", "Keep calm.", "I wish you luck.",
     # articles
     "He is a good student.", "It is good news.", "It was hard work.", "She is my best friend.",
-    "It is one of the most famous songs.", "This is great fun.",
+    "It is one of the most famous songs.", "This is great fun.", "She is the best student.",
+    "He works best at night.", "At least two came.", "I look forward to meeting you.", "I agree to meeting them.",
     # word order
     "I always go to the gym.", "He is always late.", "I like this city very much.", "Thank you very much.",
     "What you said is true.", "Where are you going?", "I don't know where you are going.",

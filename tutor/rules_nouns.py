@@ -232,6 +232,18 @@ def rule_there_is_are(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def _superlative_without_the(tagged: TaggedTokens, index: int) -> bool:
+    """"is best way", "in biggest city": a superlative before a noun with no determiner."""
+    word = tagged.word(index)
+    if tagged.tag(index) != "JJS" or not (word.endswith("est") or word in {"best", "worst"}) or index == 0:
+        return False
+    if tagged.tag(index + 1) not in {"NN", "NNS"} or tagged.tag(index + 2) in {"NN", "NNS"}:
+        return False
+    previous = tagged.word(index - 1)
+    return tagged.tag(index - 1) in {"VBZ", "VBD", "VBP", "IN"} and previous not in {"at", "than", "as"} \
+        and word not in {"least", "latest", "honest", "interest", "modest", "forest", "guest", "chest", "rest"}
+
+
 def rule_missing_article(tagged: TaggedTokens) -> list[Edit]:
     """he is good student -> he is a good student; one of most famous -> one of the most famous."""
     edits: list[Edit] = []
@@ -239,6 +251,10 @@ def rule_missing_article(tagged: TaggedTokens) -> list[Edit]:
         if word == "of" and tagged.word(index - 1) == "one" and tagged.word(index + 1) == "most":
             edits.append(edit(index + 1, index + 1, ["the"], "article",
                               "A superlative takes \"the\": \"one of the most ...\"."))
+            continue
+        if _superlative_without_the(tagged, index):
+            edits.append(edit(index, index, ["the"], "article",
+                              f"A superlative takes \"the\": \"the {word} {tagged.word(index + 1)}\"."))
             continue
         if word not in {"is", "was"} or tagged.word(index - 1) not in ARTICLE_SUBJECTS:
             continue

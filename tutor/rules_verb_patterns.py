@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from tutor.grammar_rules import gerund
+from tutor.grammar_rules import gerund, third_person
 from tutor.pos_tagging import TaggedTokens, is_known_word
 from tutor.rule_edits import Edit, edit
 from tutor.word_forms import base_of_past, base_of_third_person
@@ -76,6 +76,16 @@ def rule_ing_or_to(tagged: TaggedTokens) -> list[Edit]:
                 continue
             edits.append(edit(index + 1, at + 1, [form], "verb_pattern",
                               f"After \"{word}\", use the -ing form: \"{word} {form}\"."))
+        elif base in TO_AFTER - {"agree"} and tagged.word(index + 1) == "to" and tagged.tag(index + 2) == "VBG":
+            ing = tagged.word(index + 2)
+            verb = ing[:-3]
+            candidates = [verb + "e", verb[:-1] if len(verb) > 2 and verb[-1] == verb[-2] else verb, verb]
+            found = next((form for form in candidates if gerund(form) == ing and is_known_word(form)
+                          and is_known_word(third_person(form))), None)
+            if found is None:
+                continue
+            edits.append(edit(index + 2, index + 3, [found], "verb_pattern",
+                              f"After \"{word} to\", use the base verb: \"{word} to {found}\"."))
         elif base in TO_AFTER and word not in {"wish"}:
             verb = _base_verb_at(tagged, index + 1)
             if verb is None or tagged.tag(index - 1) in {"DT", "PRP$"}:
