@@ -56,6 +56,8 @@ FIXES = [
     ("past_time", "I have been to Spain two years ago.", "I went to Spain two years ago."),
     ("past_time", "She has finished the report yesterday.", "She finished the report yesterday."),
     ("past_time", "We have been very busy last week.", "We were very busy last week."),
+    ("past_time", "Two years ago my brother move to Canada.", "Two years ago my brother moved to Canada."),
+    ("past_time", "When we were kids, we climb trees.", "When we were kids, we climbed trees."),
     # verb form after modals, "to" and "did"
     ("verb_form", "They want to reduced the price.", "They want to reduce the price."),
     ("verb_form", "She did not developed the film.", "She did not develop the film."),
@@ -134,6 +136,8 @@ LEFT_ALONE = [
     # tense
     "I have lived here since 2010.", "I went to Spain two years ago.", "I have been to Spain twice.",
     "She has finished the report.", "We have been busy for the last two weeks.",
+    "Two years ago I moved here and now I love it.", "When I was young, I learned that life is hard.",
+    "I usually walk, but yesterday I took the bus.", "When I was a child, I knew that I like music.",
     # verb forms
     "They want to reduce the price.", "I look forward to seeing you.", "She did not cook.",
     "He will visit soon.", "I used to play tennis.", "According to the news, it rained.",

@@ -332,9 +332,17 @@ def rule_agree(low: list[str]) -> list[_Edit]:
     return edits
 
 
+def _finished_time(low: list[str]) -> bool:
+    """A past time ("yesterday", "two years ago") and nothing present or future in the message."""
+    joined = " ".join(low)
+    return any(marker.search(joined) for marker in PAST_MARKERS) and not FUTURE_OR_HABIT_MARKERS.search(joined)
+
+
 def rule_third_person(low: list[str]) -> list[_Edit]:
     """he go -> he goes; she don't -> she doesn't; my sister study -> my sister studies."""
     edits = []
+    if _finished_time(low):
+        return edits  # "two years ago my brother move": the past, not the -s form (past-time rules answer)
     explanation = ("With he, she or it in the present simple, the verb takes -s: "
                    "\"she works\", \"he goes\", \"it has\".")
     for index, token in enumerate(low):

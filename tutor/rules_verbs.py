@@ -30,6 +30,7 @@ CLAUSE_OPENERS = {
     "", ".", ",", ";", ":", "!", "?", "and", "but", "or", "so", "because", "if", "when", "while",
     "although", "though", "since", "that", "which", "who", "where", "whereas", "unless", "as", "until",
     "before", "after", "then", "also", "maybe", "perhaps", "now", "sometimes", "often", "usually",
+    "ago", "yesterday", "today", "later", "night", "week", "month", "year", "weekend", "summer", "winter",
 }
 ADVERB_TAGS = {"RB", "RBR", "RBS"}
 BASE_TAGS = {"VB", "VBP"}
@@ -47,6 +48,12 @@ PAST_TIME = re.compile(
 PERIOD_WORDS = re.compile(r"\b(since|for|ever|never|already|yet|just|so far|recently|lately|(the|these|past) "
                           r"(last|few|past))\b")
 GO_PARTICIPLES = {"been", "gone"}
+CLAUSE_SPLITTERS = {",", ";", ":", ".", "!", "and", "but", "so", "because", "that", "which", "who", "if", "while"}
+NOT_NARRATIVE = re.compile(r"\b(now|today|nowadays|usually|always|every|often|still|these days|will|going to|"
+                           r"tomorrow|next|currently)\b|[\"“”]")
+WHEN_WAS = re.compile(r"^when (i|we|he|she|they|my \w+) (was|were)\b")
+STATIVE_IN_NARRATIVE = {"know", "like", "love", "hate", "want", "need", "think", "believe", "understand", "mean",
+                        "seem", "remember", "prefer", "agree", "feel", "hope", "wish", "realize", "realise"}
 MAKE_LET = {"make", "makes", "made", "making", "let", "lets", "letting"}
 OBJECT_PRONOUNS = {"me", "you", "him", "her", "it", "us", "them", "people", "everyone", "everybody"}
 NOT_REALLY_VERBS = {"like", "need"}
@@ -259,6 +266,66 @@ def rule_perfect_with_past_time(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def _clauses(tagged: TaggedTokens) -> list[tuple[int, int]]:
+    """(start, end) of each clause: split at punctuation and at the words that open a new clause."""
+    spans, start = [], 0
+    for index, word in enumerate(tagged.words):
+        if word in CLAUSE_SPLITTERS:
+            if index > start:
+                spans.append((start, index))
+            start = index + 1 if not word.isalpha() else index
+    if start < len(tagged):
+        spans.append((start, len(tagged)))
+    return spans
+
+
+def rule_past_narrative(tagged: TaggedTokens) -> list[Edit]:
+    """When I was a student, I spend ... -> I spent; two years ago my brother move ... -> moved.
+
+    Only in the clause with the finished time and, after a "when I was ..." clause, the next one;
+    a sentence with "now", "today", "usually", a future or a question is left alone.
+    """
+    edits: list[Edit] = []
+    text = " ".join(tagged.words)
+    if "?" in tagged.words or NOT_NARRATIVE.search(text):
+        return edits
+    clauses = _clauses(tagged)
+    chosen: list[tuple[int, int]] = []
+    for number, (start, end) in enumerate(clauses):
+        clause_text = " ".join(tagged.words[start:end])
+        if PAST_TIME.search(clause_text) and not PERIOD_WORDS.search(clause_text):
+            chosen.append((start, end))
+        if WHEN_WAS.match(clause_text) and number + 1 < len(clauses):
+            chosen.append(clauses[number + 1])
+    for start, end in chosen:
+        for index in range(start, end):
+            if _subject_number(tagged, index) is None and not (
+                    tagged.tag(index) in {"PRP", "NNS", "NNP"} and index == start):
+                continue
+            verb = _next_past_adverbs(tagged, index + 1)
+            if verb >= end:
+                continue
+            verb_word, verb_tag = tagged.word(verb), tagged.tag(verb)
+            if verb_tag == "NN" and tagged.tag(verb + 1) in {"IN", "TO", "DT", "PRP", "PRP$", "RB"}:
+                verb_tag = "VB"  # "my brother move to": right after a subject, the tagger's "noun" is the verb
+            if verb_tag not in {"VBP", "VBZ", "VB"} or verb_word in MODALS or verb_word in SAME_FORM_PAST:
+                continue
+            if verb_word in {"is", "are", "am", "'s", "'re", "'m"}:
+                continue  # "When I was young, life is ..." may state a fact that still holds
+            base = base_of_third_person(verb_word) if verb_tag == "VBZ" else (
+                verb_word if _is_base_verb(verb_word) else None)
+            if base is None or base in {"be", "have", "do"} | STATIVE_IN_NARRATIVE:
+                continue
+            past = past_of(base)
+            if not is_known_word(past):
+                continue
+            edits.append(edit(verb, verb + 1, [past], "past_time",
+                              f"You are talking about a finished time, so use the past simple: \"{past}\", "
+                              f"not \"{verb_word}\"."))
+            break
+    return edits
+
+
 def rule_make_let_to(tagged: TaggedTokens) -> list[Edit]:
     """make them to understand -> make them understand; let him to go -> let him go."""
     edits: list[Edit] = []
@@ -297,6 +364,7 @@ def rule_passive_participle(tagged: TaggedTokens) -> list[Edit]:
 
 VERB_RULES = (
     rule_perfect_with_past_time,
+    rule_past_narrative,
     rule_form_after_auxiliary,
     rule_participle_after_have,
     rule_agreement,
