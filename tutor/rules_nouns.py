@@ -47,6 +47,9 @@ MASS_OR_COUNT = {"time", "work", "life", "experience", "paper", "space", "room",
 BARE_SUBJECT_OPENERS = {"", ".", ",", ";", ":", "but", "because", "so", "if", "when", "that", "while",
                         "although", "since", "where", "most", "all", "many", "some", "other", "such"}
 PLURAL_VERB_WORDS = {"are", "were", "have", "don't", "do", "haven't", "aren't", "weren't"}
+SECOND_DETERMINERS = {"these", "those", "this", "my", "your", "his", "her", "our", "their", "its"}
+COLLECTIVE_COMPLEMENTS = {"family", "team", "couple", "staff", "crew", "pair", "group", "class", "home", "part",
+                          "fun", "value", "proof", "evidence", "kind", "sort", "type", "same", "alike"}
 ARTICLE_SUBJECTS = {"he", "she", "it", "this", "that"}
 ABSTRACT_ENDINGS = ("ness", "ity", "tion", "sion", "ment", "ance", "ence", "ism", "ing", "ship", "dom", "ics")
 # uncountable nouns that still take "a" in everyday use: "a coffee", "a good knowledge of", "a fun day"
@@ -140,6 +143,10 @@ def rule_singular_after_determiner(tagged: TaggedTokens) -> list[Edit]:
         elif noun is None or tagged.tag(noun) != "NNS":
             continue
         noun_word = tagged.word(noun)
+        if noun_word == "people" and word in {"a", "an", "every", "each", "another"}:
+            edits.append(edit(noun, noun + 1, ["person"], "noun_number",
+                              f"After \"{word}\", the noun is singular: \"person\" (\"people\" is plural)."))
+            continue
         if noun_word in S_ENDING_SINGULARS or noun_word in {"people", "police", "others", "besides", "days"}:
             continue
         if word == "this":
@@ -307,6 +314,41 @@ def starts_with_capital_in_text(tagged: TaggedTokens, index: int) -> bool:
     return tagged.tag(index) in {"NNP", "NNPS"}
 
 
+def rule_double_determiner(tagged: TaggedTokens) -> list[Edit]:
+    """for the these reasons -> for these reasons; the my house -> my house."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        nxt = tagged.word(index + 1)
+        if word in {"the", "a", "an"} and nxt in SECOND_DETERMINERS:
+            edits.append(edit(index, index + 1, [], "article",
+                              f"\"{nxt.capitalize()}\" already does the job of \"{word}\": drop \"{word}\"."))
+    return edits
+
+
+def rule_plural_complement(tagged: TaggedTokens) -> list[Edit]:
+    """they are good student -> they are good students (a plural subject, one countable noun after "are")."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word not in {"are", "were"} or tagged.word(index - 1) not in {"they", "we", "you"}:
+            continue
+        at = index + 1
+        while tagged.tag(at) == "JJ" and at < index + 3:
+            at += 1
+        if at == index + 1 or tagged.tag(at) != "NN" or tagged.tag(at + 1) not in {".", "CC", ""}:
+            continue  # an adjective first ("good friend"), so "are friend" as an adjective is not read
+        noun_word = tagged.word(at)
+        if (noun_word in UNCOUNTABLE_NOUNS or noun_word in MASS_OR_COUNT or noun_word in QUANTITY_NOUNS
+                or noun_word.endswith(ABSTRACT_ENDINGS) or noun_word in COLLECTIVE_COMPLEMENTS):
+            continue
+        form = plural(noun_word)
+        if form is None:
+            continue
+        edits.append(edit(at, at + 1, [form], "noun_number",
+                          f"\"{tagged.word(index - 1).capitalize()} {word}\" is plural, so the noun is too: "
+                          f"\"{form}\"."))
+    return edits
+
+
 NOUN_RULES = (
     rule_plural_after_quantifier,
     rule_singular_after_determiner,
@@ -315,4 +357,6 @@ NOUN_RULES = (
     rule_there_is_are,
     rule_missing_article,
     rule_bare_plural_subject,
+    rule_double_determiner,
+    rule_plural_complement,
 )

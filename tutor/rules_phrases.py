@@ -79,6 +79,13 @@ SUBORDINATORS_NEEDING_SUBJECT = {"because", "if", "although", "though", "whereas
 # small words that are never right twice in a row ("that that" and "had had" can be)
 REPEATABLE_ONCE = {"the", "a", "an", "to", "of", "in", "on", "at", "is", "are", "and", "for", "with", "my", "your",
                    "their", "i", "we", "they", "it", "was", "be", "will", "can", "this"}
+CONTRACTIONS_WITHOUT_APOSTROPHE = {
+    "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't", "arent": "aren't",
+    "wasnt": "wasn't", "werent": "weren't", "cant": "can't", "couldnt": "couldn't", "wouldnt": "wouldn't",
+    "shouldnt": "shouldn't", "havent": "haven't", "hasnt": "hasn't", "hadnt": "hadn't", "im": "I'm",
+    "ive": "I've", "youre": "you're", "theyre": "they're", "thats": "that's", "whats": "what's",
+    "wouldve": "would've", "couldve": "could've", "shouldve": "should've",
+}
 LINKING_VERBS = {"is", "are", "was", "were", "be", "been", "am", "feel", "feels", "felt", "look", "looks", "seem",
                  "seems", "seemed", "get", "gets", "got", "become", "becomes", "became"}
 SUBJECT_OPENERS = {"", ".", ",", ";", "and", "but", "because", "so", "if", "when", "that", "although", "since"}
@@ -278,6 +285,17 @@ def rule_repeated_word(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_missing_apostrophe(tagged: TaggedTokens) -> list[Edit]:
+    """dont -> don't; im -> I'm; doesnt -> doesn't (a contraction needs its apostrophe)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        fixed = CONTRACTIONS_WITHOUT_APOSTROPHE.get(word)
+        if fixed is None:
+            continue
+        edits.append(edit(index, index + 1, [fixed], "apostrophe", f"A contraction needs its apostrophe: \"{fixed}\"."))
+    return edits
+
+
 PHRASE_RULES = (
     rule_collocations,
     rule_than_then,
@@ -290,4 +308,5 @@ PHRASE_RULES = (
     rule_missing_it,
     rule_confused_words,
     rule_repeated_word,
+    rule_missing_apostrophe,
 )

@@ -34,7 +34,12 @@ NO_PREPOSITION = {
     ("discuss", "about"), ("marry", "with"), ("contact", "with"), ("approach", "to"), ("lack", "of"),
     ("enter", "to"), ("enter", "in"), ("reach", "to"), ("resemble", "to"), ("mention", "about"),
     ("emphasize", "on"), ("emphasise", "on"), ("attend", "at"), ("answer", "to"), ("call", "to"),
+    ("trust", "on"), ("obey", "to"), ("join", "with"),
 }
+MOTION_BASES = {"travel", "go", "come", "move", "return", "fly", "drive"}
+NOT_PLACES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+              "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+              "christmas", "easter", "i", "mr", "mrs", "ms", "dr"}
 OBJECT_TAGS = {"DT", "PRP", "PRP$", "NN", "NNS", "NNP", "CD", "JJ"}
 OBJECT_PRONOUN_WORDS = {"me", "him", "her", "us", "them", "you"}
 
@@ -126,6 +131,9 @@ def rule_verb_preposition(tagged: TaggedTokens) -> list[Edit]:
             edits.append(edit(index + 1, index + 2, [], "preposition",
                               f"\"{base.capitalize()}\" takes its object directly: \"{word} "
                               f"{tagged.word(index + 2)}\", without \"{nxt}\"."))
+        elif base in MOTION_BASES and tagged.tag(index + 1) == "NNP" and nxt not in NOT_PLACES and nxt.isalpha():
+            edits.append(edit(index + 1, index + 1, ["to"], "preposition",
+                              f"We {base} to a place: \"{word} to {nxt.capitalize()}\"."))
         elif base == "wait" and nxt in OBJECT_PRONOUN_WORDS:
             edits.append(edit(index + 1, index + 1, ["for"], "preposition",
                               f"We wait for someone: \"{word} for {nxt}\"."))

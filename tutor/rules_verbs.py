@@ -114,8 +114,12 @@ def _subject_number(tagged: TaggedTokens, index: int) -> str | None:
     if tag == "NN" and before in SINGULAR_SUBJECT_DETERMINERS and tagged.word(index - 2) in CLAUSE_OPENERS:
         return None if word in COLLECTIVE_NOUNS else "singular"
     if tag == "NNS" and word not in S_ENDING_SINGULARS and tagged.tag(index + 1) not in {"NN", "NNS"}:
-        if before in CLAUSE_OPENERS or (before in PLURAL_SUBJECT_DETERMINERS
-                                        and tagged.word(index - 2) in CLAUSE_OPENERS):
+        start = index - 1
+        while tagged.tag(start) == "JJ" and start > index - 3:
+            start -= 1  # "endangered animals is"
+        opener = tagged.word(start)
+        if opener in CLAUSE_OPENERS or (opener in PLURAL_SUBJECT_DETERMINERS and (
+                tagged.word(start - 1) in CLAUSE_OPENERS or tagged.tag(start - 1) in {"VBP", "VBD", "VBZ"})):
             return "plural"
     return None
 
@@ -197,8 +201,10 @@ def rule_form_after_auxiliary(tagged: TaggedTokens) -> list[Edit]:
             base = base_of_past(verb_word)
             if base is not None and trigger in MODALS and verb_word.endswith("ed"):
                 continue  # "it will finished" may be "will be finished": unclear
-            if base is not None and trigger == "to" and tagged.tag(verb + 1) not in {"DT", "PRP", "PRP$", "."}:
-                continue  # "to" + past form: only where an object follows ("to reduced the cost")
+            if base is not None and trigger == "to" and tagged.tag(verb + 1) not in {"DT", "PRP", "PRP$", "."} \
+                    and not (verb_tag == "VB" and tagged.tag(verb + 1) in {"NN", "NNS"}):
+                continue  # "to" + past form: only where an object follows ("to reduced the cost"),
+                # not "led to increased sales" (there the tagger reads an adjective)
         if base is None or base == "be" or base == verb_word:
             continue
         if trigger == "to" and tagged.word(index - 1) in {"used", "according", "due", "thanks", "addition", "look",
@@ -350,6 +356,8 @@ def rule_passive_participle(tagged: TaggedTokens) -> list[Edit]:
             continue
         verb = _next_past_adverbs(tagged, index + 1)
         verb_word, verb_tag = tagged.word(verb), tagged.tag(verb)
+        if verb_tag == "JJ" and tagged.word(verb + 1) == "by":
+            verb_tag = "VBN"  # "is generate by": the tagger reads an adjective, "by" shows the passive
         if verb_tag not in {"VB", "VBP", "VBN"} or not _is_base_verb(verb_word) or verb_word in NOT_PASSIVE:
             continue
         if tagged.word(verb + 1) != "by" and tagged.tag(verb + 1) not in {".", "IN", "TO", ""}:

@@ -14,7 +14,8 @@ from tutor.rule_edits import Edit, edit
 
 logger = logging.getLogger(__name__)
 
-FREQUENCY_ADVERBS = {"always", "usually", "often", "never", "sometimes", "rarely", "seldom", "normally", "generally"}
+FREQUENCY_ADVERBS = {"always", "usually", "often", "never", "sometimes", "rarely", "seldom", "normally", "generally",
+                     "also"}
 NOT_MOVED_AFTER = {"is", "are", "am", "was", "were", "be", "been", "being", "do", "does", "did", "have", "has", "had",
                    "can", "could", "will", "would", "should", "must", "may", "might"}
 SUBJECT_TAGS = {"PRP", "NN", "NNS", "NNP"}
@@ -37,7 +38,8 @@ def rule_frequency_adverb(tagged: TaggedTokens) -> list[Edit]:
         verb_word = tagged.word(verb)
         if tagged.tag(verb) not in {"VBP", "VBZ", "VBD"} or verb_word in NOT_MOVED_AFTER or "'" in verb_word:
             continue
-        if tagged.tag(verb - 1) != "PRP":
+        if tagged.tag(verb - 1) not in {"PRP", "NN", "NNS"} or (word == "also" and tagged.word(index + 1) in {
+                ",", ".", "", "to"}):
             continue
         edits.append(edit(verb, index + 1, [word, verb_word], "word_order",
                           f"\"{word.capitalize()}\" goes before the main verb: \"{word} {verb_word}\"."))
