@@ -122,6 +122,13 @@ FIXES = [
     ("word_order", "I go always to the gym.", "I always go to the gym."),
     ("word_order", "I like very much this city.", "I like this city very much."),
     ("word_order", "Where you are going?", "Where are you going?"),
+    ("word_order", "I don't know why was it closed.", "I don't know why it was closed."),
+    ("missing_be", "We will able to help.", "We will be able to help."),
+    ("good_well", "She sings really good.", "She sings really well."),
+    ("verb_pattern", "Teachers make students to read.", "Teachers make students read."),
+    ("there_their", "They read in there free time.", "They read in their free time."),
+    ("preposition", "The price is depended on the season.", "The price is dependent on the season."),
+    ("article", "This is important thing to know.", "This is an important thing to know."),
 ]
 
 LEFT_ALONE = [
@@ -180,7 +187,9 @@ LEFT_ALONE = [
     "He works best at night.", "At least two came.", "I look forward to meeting you.", "I agree to meeting them.",
     # word order
     "I always go to the gym.", "He is always late.", "I like this city very much.", "Thank you very much.",
-    "What you said is true.", "Where are you going?", "I don't know where you are going.",
+    "What you said is true.", "I know what is important.", "Do you know where it is?", "I feel good.",
+    "The food tastes good.", "It looks good on you.", "I know who he is.", "She is good at maths.",
+    "We will be able to help.", "Good.", "It was good.", "I have a good feeling.", "They stayed there years.", "Where are you going?", "I don't know where you are going.",
 ]
 
 

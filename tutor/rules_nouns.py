@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from tutor.pos_tagging import TaggedTokens, starts_with_vowel_sound
+from tutor.pos_tagging import TaggedTokens, is_known_word, starts_with_vowel_sound
 from tutor.rule_edits import Edit, edit
 from tutor.word_forms import S_ENDING_SINGULARS, UNCOUNTABLE_NOUNS, plural, singular
 
@@ -51,11 +51,18 @@ SECOND_DETERMINERS = {"these", "those", "this", "my", "your", "his", "her", "our
 COLLECTIVE_COMPLEMENTS = {"family", "team", "couple", "staff", "crew", "pair", "group", "class", "home", "part",
                           "fun", "value", "proof", "evidence", "kind", "sort", "type", "same", "alike"}
 ARTICLE_SUBJECTS = {"he", "she", "it", "this", "that"}
-ABSTRACT_ENDINGS = ("ness", "ity", "tion", "sion", "ment", "ance", "ence", "ism", "ing", "ship", "dom", "ics")
+ABSTRACT_ENDINGS = ("ness", "ity", "tion", "sion", "ment", "ance", "ence", "ism", "ship", "dom", "ics")
 # uncountable nouns that still take "a" in everyday use: "a coffee", "a good knowledge of", "a fun day"
 COUNTABLE_AS_A_SERVING_OR_KIND = {"music", "health", "water", "coffee", "tea", "bread", "rice", "milk", "air", "fun",
                                   "weather", "research", "knowledge", "vocabulary", "grammar", "sand", "stuff",
                                   "money"}
+
+
+def _abstract(noun: str) -> bool:
+    """Nouns usually used without a count: "-ness", "-tion", ... and verb-based "-ing" ("shopping", not "thing")."""
+    if noun.endswith(ABSTRACT_ENDINGS):
+        return True
+    return noun.endswith("ing") and len(noun) > 6 and is_known_word(noun[:-3])
 
 
 def _noun_after(tagged: TaggedTokens, index: int, max_modifiers: int = 2) -> int | None:
@@ -106,7 +113,7 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
             continue
         if singular_noun.endswith("ing") or (trigger in OPEN_QUANTIFIERS and singular_noun in TIME_SPANS):
             continue
-        if trigger.endswith(" of") and (singular_noun.endswith(ABSTRACT_ENDINGS) or singular_noun in TIME_SPANS):
+        if trigger.endswith(" of") and (_abstract(singular_noun) or singular_noun in TIME_SPANS):
             continue
         if tagged.word(noun + 1) == "of" and trigger in PLURAL_QUANTIFIERS:
             continue  # "two kind of", handled nowhere: leave it
@@ -263,14 +270,17 @@ def rule_missing_article(tagged: TaggedTokens) -> list[Edit]:
             edits.append(edit(index, index, ["the"], "article",
                               f"A superlative takes \"the\": \"the {word} {tagged.word(index + 1)}\"."))
             continue
-        if word not in {"is", "was"} or tagged.word(index - 1) not in ARTICLE_SUBJECTS:
+        after_modal = word == "be" and tagged.tag(index - 1) == "MD"
+        if not (word in {"is", "was"} and tagged.word(index - 1) in ARTICLE_SUBJECTS or after_modal):
             continue
         adjective, noun = index + 1, index + 2
-        if tagged.tag(adjective) != "JJ" or tagged.tag(noun) != "NN" or tagged.tag(noun + 1) not in {".", "IN", "CC", ""}:
+        if tagged.tag(adjective) != "JJ" or tagged.tag(noun) != "NN":
+            continue
+        if tagged.tag(noun + 1) not in {".", "IN", "CC", "TO", "WDT", ""} and tagged.word(noun + 1) != "that":
             continue
         noun_word = tagged.word(noun)
         if (noun_word in UNCOUNTABLE_NOUNS or noun_word in MASS_OR_COUNT or not noun_word.isalpha()
-                or noun_word.endswith(ABSTRACT_ENDINGS) or plural(noun_word) is None
+                or _abstract(noun_word) or plural(noun_word) is None
                 or tagged.word(adjective) in QUANTITY_WORDS | {"such", "enough", "last", "next", "most"}):
             continue
         vowel = starts_with_vowel_sound(tagged.word(adjective))
@@ -299,7 +309,7 @@ def rule_bare_plural_subject(tagged: TaggedTokens) -> list[Edit]:
                 and not verb.endswith("s") and verb not in {"am", "be"}):
             continue
         if (word in UNCOUNTABLE_NOUNS or word in MASS_OR_COUNT or word in QUANTITY_NOUNS
-                or word.endswith(ABSTRACT_ENDINGS) or starts_with_capital_in_text(tagged, index)):
+                or _abstract(word) or starts_with_capital_in_text(tagged, index)):
             continue
         form = plural(word)
         if form is None:
@@ -338,7 +348,7 @@ def rule_plural_complement(tagged: TaggedTokens) -> list[Edit]:
             continue  # an adjective first ("good friend"), so "are friend" as an adjective is not read
         noun_word = tagged.word(at)
         if (noun_word in UNCOUNTABLE_NOUNS or noun_word in MASS_OR_COUNT or noun_word in QUANTITY_NOUNS
-                or noun_word.endswith(ABSTRACT_ENDINGS) or noun_word in COLLECTIVE_COMPLEMENTS):
+                or _abstract(noun_word) or noun_word in COLLECTIVE_COMPLEMENTS):
             continue
         form = plural(noun_word)
         if form is None:

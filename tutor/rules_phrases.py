@@ -47,6 +47,10 @@ COLLOCATIONS: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {
     ("mentioned", "about"): (("mentioned",), "\"Mention\" takes its object directly."),
     ("return", "back"): (("return",), "\"Return\" already means \"go back\"."),
     ("reach", "to"): (("reach",), "\"Reach\" takes the place directly: \"reach the city\"."),
+    ("is", "depended", "on"): (("is", "dependent", "on"), "The adjective is \"dependent on\"."),
+    ("are", "depended", "on"): (("are", "dependent", "on"), "The adjective is \"dependent on\"."),
+    ("was", "depended", "on"): (("was", "dependent", "on"), "The adjective is \"dependent on\"."),
+    ("be", "depended", "on"): (("be", "dependent", "on"), "The adjective is \"dependent on\"."),
     ("now", "a", "days"): (("nowadays",), "\"Nowadays\" is one word."),
     ("a", "lot", "people"): (("a", "lot", "of", "people"), "We say \"a lot of\" before a noun."),
 }
@@ -86,6 +90,14 @@ CONTRACTIONS_WITHOUT_APOSTROPHE = {
     "ive": "I've", "youre": "you're", "theyre": "they're", "thats": "that's", "whats": "what's",
     "wouldve": "would've", "couldve": "could've", "shouldve": "should've",
 }
+BE_BEFORE_ABLE = {"will", "would", "should", "might", "must", "may", "won't", "wouldn't", "shouldn't", "to"}
+LINK_OR_HAVE = {"is", "are", "am", "was", "were", "be", "been", "being", "feel", "feels", "felt", "feeling", "look",
+                "looks", "looked", "looking", "seem", "seems", "seemed", "sound", "sounds", "sounded", "smell",
+                "smells", "smelled", "taste", "tastes", "tasted", "become", "becomes", "became", "get", "gets",
+                "got", "getting", "stay", "stays", "stayed", "remain", "remains", "remained", "appear", "appears",
+                "appeared", "keep", "keeps", "kept", "have", "has", "had", "make", "makes", "made", "do", "does",
+                "did", "mean", "means", "meant", "turn", "turned", "prove", "proved", "go", "goes", "went",
+                "for", "taste"}
 LINKING_VERBS = {"is", "are", "was", "were", "be", "been", "am", "feel", "feels", "felt", "look", "looks", "seem",
                  "seems", "seemed", "get", "gets", "got", "become", "becomes", "became"}
 SUBJECT_OPENERS = {"", ".", ",", ";", "and", "but", "because", "so", "if", "when", "that", "although", "since"}
@@ -164,9 +176,13 @@ def rule_cannot(tagged: TaggedTokens) -> list[Edit]:
 
 
 def rule_missing_be(tagged: TaggedTokens) -> list[Edit]:
-    """she very happy -> she is very happy; it important to -> it is important to."""
+    """she very happy -> she is very happy; it important to -> it is important to; will able to -> will be able to."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
+        if word in BE_BEFORE_ABLE and tagged.word(index + 1) == "able" and tagged.word(index + 2) == "to":
+            edits.append(edit(index + 1, index + 1, ["be"], "missing_be",
+                              f"\"Able\" is an adjective, so it needs \"be\": \"{word} be able to\"."))
+            continue
         if word not in BE_FOR or tagged.tag(index) != "PRP" or tagged.word(index - 1) not in SUBJECT_OPENERS:
             continue
         at = index + 1
@@ -206,8 +222,10 @@ def rule_there_their(tagged: TaggedTokens) -> list[Edit]:
         at = index + 1
         if tagged.tag(at) == "JJ":
             at += 1
-        if tagged.tag(at) not in {"NN", "NNS"} or tagged.word(at) in TIME_NOUNS or tagged.tag(at + 1) == "VBZ":
+        if tagged.tag(at) not in {"NN", "NNS"} or tagged.tag(at + 1) == "VBZ":
             continue
+        if tagged.word(at) in TIME_NOUNS and at == index + 1:
+            continue  # "I lived there years", but "in there free time" is "their"
         if tagged.word(index - 1) in {"be", "is", "are", "was", "were", "been", "get", "go", "went", "goes", "live",
                                       "lived", "lives", "stay", "stayed", "from", "out", "up", "over", "back"}:
             continue
@@ -296,6 +314,23 @@ def rule_missing_apostrophe(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_good_well(tagged: TaggedTokens) -> list[Edit]:
+    """she sings good -> she sings well (an action verb takes the adverb; "feel good" stays)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word != "good" or tagged.tag(index + 1) not in {".", "IN", "CC", ""}:
+            continue
+        verb = index - 1
+        if tagged.word(verb) in {"really", "very", "so", "pretty", "quite"}:
+            verb -= 1
+        verb_word = tagged.word(verb)
+        if not tagged.tag(verb).startswith("VB") or verb_word in LINK_OR_HAVE or verb_word.endswith("'s"):
+            continue
+        edits.append(edit(index, index + 1, ["well"], "good_well",
+                          f"After an action verb (\"{verb_word}\"), use the adverb \"well\"."))
+    return edits
+
+
 PHRASE_RULES = (
     rule_collocations,
     rule_than_then,
@@ -309,4 +344,5 @@ PHRASE_RULES = (
     rule_confused_words,
     rule_repeated_word,
     rule_missing_apostrophe,
+    rule_good_well,
 )

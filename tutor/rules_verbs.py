@@ -339,7 +339,7 @@ def rule_make_let_to(tagged: TaggedTokens) -> list[Edit]:
         if word not in MAKE_LET:
             continue
         obj = index + 1
-        if tagged.word(obj) not in OBJECT_PRONOUNS and tagged.tag(obj) not in {"PRP"}:
+        if tagged.word(obj) not in OBJECT_PRONOUNS and tagged.tag(obj) not in {"PRP", "NNS"}:
             continue
         if tagged.word(obj + 1) == "to" and tagged.tag(obj + 2) == "VB":
             edits.append(edit(obj + 1, obj + 2, [], "verb_pattern",

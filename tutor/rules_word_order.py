@@ -26,6 +26,9 @@ QUESTION_WORDS = {"what", "where", "when", "why", "how", "who", "which"}
 QUESTION_AUXILIARIES = {"am", "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would",
                         "should", "have", "has"}
 QUESTION_SUBJECTS = {"i", "you", "he", "she", "it", "we", "they"}
+EMBEDDING_WORDS = {"know", "knew", "knows", "wonder", "wondered", "understand", "understood", "ask", "asked",
+                   "tell", "told", "explain", "explained", "sure", "remember", "idea", "see", "decide", "learn"}
+EMBEDDED_AUXILIARIES = {"is", "was", "are", "were", "can", "could", "will", "would", "should"}
 
 
 def rule_frequency_adverb(tagged: TaggedTokens) -> list[Edit]:
@@ -82,8 +85,24 @@ def rule_question_order(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_embedded_question(tagged: TaggedTokens) -> list[Edit]:
+    """I don't know why was it wrong -> I don't know why it was wrong (no question order inside a sentence)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-2]):
+        if word not in QUESTION_WORDS - {"who", "which"} or tagged.word(index - 1) not in EMBEDDING_WORDS:
+            continue
+        auxiliary, subject = tagged.word(index + 1), tagged.word(index + 2)
+        if auxiliary in EMBEDDED_AUXILIARIES and subject in QUESTION_SUBJECTS | {"there"}:
+            if tagged.word(len(tagged) - 1) == "?" and tagged.word(0) in QUESTION_AUXILIARIES | QUESTION_WORDS:
+                continue  # "Do you know where is it?" is still a question: leave its order to the speaker
+            edits.append(edit(index + 1, index + 3, [subject, auxiliary], "word_order",
+                              f"Inside a sentence the subject comes first: \"{word} {subject} {auxiliary}\"."))
+    return edits
+
+
 WORD_ORDER_RULES = (
     rule_frequency_adverb,
     rule_very_much_position,
     rule_question_order,
+    rule_embedded_question,
 )
