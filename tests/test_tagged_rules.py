@@ -42,6 +42,10 @@ FIXES = [
     ("a_an", "She studies at an university in Ohio.", "She studies at a university in Ohio."),
     # countable / uncountable
     ("uncountable", "Can you give me an advice?", "Can you give me advice?"),
+    ("uncountable", "We bought new furnitures.", "We bought new furniture."),
+    ("there_is_are", "In my town, there is two parks.", "In my town, there are two parks."),
+    ("noun_number", "The number of car grows.", "The number of cars grows."),
+    ("preposition", "It was easy to me to learn.", "It was easy for me to learn."),
     ("uncountable", "We didn't spend many money on it.", "We didn't spend much money on it."),
     ("much_many", "There were too much cars on the road.", "There were too many cars on the road."),
     # there is / are
@@ -171,7 +175,8 @@ LEFT_ALONE = [
     "It was too difficult.", "We went to school.", "I want to go too.", "Where were you?", "We know where it is.",
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
     "I know that that is true.", "He had had enough.",
-    "They are good friends.", "We are family.", "They are part of it.", "You are fun.", "They were a team.",
+    "They are good friends.", "We are family.", "She researches bats.", "It is hard to say.", "It was kind to them to come.",
+    "There is a park there.", "A number of people came.", "They are part of it.", "You are fun.", "They were a team.",
     "The price led to increased sales.", "We came Monday.", "I also play.", "He plays, also, the piano.",
     "It lets you rest.", "I trust in you.", "They went to Peru.", "For these reasons, I stayed.",
     # relative clauses and reporting verbs

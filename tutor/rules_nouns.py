@@ -50,6 +50,15 @@ PLURAL_VERB_WORDS = {"are", "were", "have", "don't", "do", "haven't", "aren't", 
 SECOND_DETERMINERS = {"these", "those", "this", "my", "your", "his", "her", "our", "their", "its"}
 COLLECTIVE_COMPLEMENTS = {"family", "team", "couple", "staff", "crew", "pair", "group", "class", "home", "part",
                           "fun", "value", "proof", "evidence", "kind", "sort", "type", "same", "alike"}
+# uncountable nouns whose -s plural is never right ("researches" is left alone: it is also a verb)
+UNCOUNTABLE_PLURAL_FORMS = {
+    "informations": "information", "advices": "advice", "furnitures": "furniture", "luggages": "luggage",
+    "baggages": "baggage", "equipments": "equipment", "knowledges": "knowledge", "homeworks": "homework",
+    "houseworks": "housework", "evidences": "evidence", "feedbacks": "feedback", "pollutions": "pollution",
+    "garbages": "garbage", "rubbishes": "rubbish", "sceneries": "scenery", "machineries": "machinery",
+    "softwares": "software", "hardwares": "hardware", "wildlifes": "wildlife", "medias": "media",
+    "mankinds": "mankind", "trafics": "traffic", "traffics": "traffic", "vocabularies": "vocabulary",
+}
 ARTICLE_SUBJECTS = {"he", "she", "it", "this", "that"}
 ABSTRACT_ENDINGS = ("ness", "ity", "tion", "sion", "ment", "ance", "ence", "ism", "ship", "dom", "ics")
 # uncountable nouns that still take "a" in everyday use: "a coffee", "a good knowledge of", "a fun day"
@@ -98,7 +107,8 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
             noun = _noun_after(tagged, index)
             trigger = word
         elif word == "of" and (previous == "lots" or previous == "lot" and tagged.word(index - 2) == "a"
-                               or previous == "plenty"):
+                               or previous == "plenty" or previous == "number" and tagged.word(index - 2) in {
+                                   "a", "the", "large", "great", "small", "growing", "huge"}):
             noun = _noun_after(tagged, index, max_modifiers=1)
             trigger = f"{previous} of"
         elif word == "of" and previous in ONE_OF_WORDS and tagged.word(index + 1) in POSSESSIVES:
@@ -196,6 +206,13 @@ def rule_uncountable(tagged: TaggedTokens) -> list[Edit]:
     """an advice -> advice; a good information -> good information; many money -> much money."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
+        if tagged.tag(index) == "NNS" and word in UNCOUNTABLE_PLURAL_FORMS:
+            fixed = UNCOUNTABLE_PLURAL_FORMS[word]
+            start = index - 1 if tagged.word(index - 1) in {"a", "an", "many"} else index
+            replacement = {"a": [fixed], "an": [fixed], "many": ["much", fixed]}.get(tagged.word(start), [fixed])
+            edits.append(edit(start, index + 1, replacement, "uncountable",
+                              f"\"{fixed.capitalize()}\" is uncountable, so it has no plural -s."))
+            continue
         if word in {"a", "an"}:
             noun = _noun_after(tagged, index)
             if noun is None or tagged.word(noun) not in UNCOUNTABLE_NOUNS - COUNTABLE_AS_A_SERVING_OR_KIND:
@@ -223,7 +240,7 @@ def rule_there_is_are(tagged: TaggedTokens) -> list[Edit]:
     """there is many people -> there are many people; there are a problem -> there is a problem."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words[:-1]):
-        if word != "there" or tagged.tag(index) != "EX":
+        if word != "there" or not (tagged.tag(index) == "EX" or tagged.word(index - 1) in {"", ",", ".", "and", "but"}):
             continue
         verb = index + 1
         verb_word = tagged.word(verb)

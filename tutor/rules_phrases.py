@@ -98,6 +98,8 @@ LINK_OR_HAVE = {"is", "are", "am", "was", "were", "be", "been", "being", "feel",
                 "appeared", "keep", "keeps", "kept", "have", "has", "had", "make", "makes", "made", "do", "does",
                 "did", "mean", "means", "meant", "turn", "turned", "prove", "proved", "go", "goes", "went",
                 "for", "taste"}
+PERSON_OBJECTS = {"me", "him", "her", "us", "them", "you", "people", "everyone", "everybody", "anyone", "students",
+                  "children", "kids"}
 LINKING_VERBS = {"is", "are", "was", "were", "be", "been", "am", "feel", "feels", "felt", "look", "looks", "seem",
                  "seems", "seemed", "get", "gets", "got", "become", "becomes", "became"}
 SUBJECT_OPENERS = {"", ".", ",", ";", "and", "but", "because", "so", "if", "when", "that", "although", "since"}
@@ -331,6 +333,18 @@ def rule_good_well(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_for_someone_to(tagged: TaggedTokens) -> list[Edit]:
+    """it is easy to me to swim -> it is easy for me to swim (the person comes with "for")."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-3]):
+        if tagged.tag(index) != "JJ" or tagged.word(index + 1) != "to":
+            continue
+        if tagged.word(index + 2) in PERSON_OBJECTS and tagged.word(index + 3) == "to":
+            edits.append(edit(index + 1, index + 2, ["for"], "preposition",
+                              f"The person comes with \"for\": \"{word} for {tagged.word(index + 2)} to ...\"."))
+    return edits
+
+
 PHRASE_RULES = (
     rule_collocations,
     rule_than_then,
@@ -345,4 +359,5 @@ PHRASE_RULES = (
     rule_repeated_word,
     rule_missing_apostrophe,
     rule_good_well,
+    rule_for_someone_to,
 )
