@@ -46,6 +46,10 @@ FIXES = [
     ("there_is_are", "In my town, there is two parks.", "In my town, there are two parks."),
     ("noun_number", "The number of car grows.", "The number of cars grows."),
     ("preposition", "It was easy to me to learn.", "It was easy for me to learn."),
+    ("preposition", "Kids adjust with new schools fast.", "Kids adjust to new schools fast."),
+    ("preposition", "Noise can affect on sleep.", "Noise can affect sleep."),
+    ("article", "Birds and others animals live here.", "Birds and other animals live here."),
+    ("apostrophe", "So lets go home.", "So let's go home."),
     ("uncountable", "We didn't spend many money on it.", "We didn't spend much money on it."),
     ("much_many", "There were too much cars on the road.", "There were too many cars on the road."),
     # there is / are
@@ -176,7 +180,8 @@ LEFT_ALONE = [
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
     "I know that that is true.", "He had had enough.",
     "They are good friends.", "We are family.", "She researches bats.", "It is hard to say.", "It was kind to them to come.",
-    "There is a park there.", "A number of people came.", "They are part of it.", "You are fun.", "They were a team.",
+    "There is a park there.", "Others say no.", "Some others came later.", "It lets us rest.",
+    "The result was clear.", "Noise affects sleep.", "A number of people came.", "They are part of it.", "You are fun.", "They were a team.",
     "The price led to increased sales.", "We came Monday.", "I also play.", "He plays, also, the piano.",
     "It lets you rest.", "I trust in you.", "They went to Peru.", "For these reasons, I stayed.",
     # relative clauses and reporting verbs

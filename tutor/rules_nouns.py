@@ -342,10 +342,14 @@ def starts_with_capital_in_text(tagged: TaggedTokens, index: int) -> bool:
 
 
 def rule_double_determiner(tagged: TaggedTokens) -> list[Edit]:
-    """for the these reasons -> for these reasons; the my house -> my house."""
+    """for the these reasons -> for these reasons; the my house -> my house; others animals -> other animals."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words[:-1]):
         nxt = tagged.word(index + 1)
+        if word == "others" and tagged.tag(index + 1) == "NNS":
+            edits.append(edit(index, index + 1, ["other"], "article",
+                              f"Before a noun, \"other\" has no -s: \"other {nxt}\"."))
+            continue
         if word in {"the", "a", "an"} and nxt in SECOND_DETERMINERS:
             edits.append(edit(index, index + 1, [], "article",
                               f"\"{nxt.capitalize()}\" already does the job of \"{word}\": drop \"{word}\"."))

@@ -310,6 +310,9 @@ def rule_missing_apostrophe(tagged: TaggedTokens) -> list[Edit]:
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
         fixed = CONTRACTIONS_WITHOUT_APOSTROPHE.get(word)
+        if word == "lets" and tagged.word(index - 1) in {"", ",", ".", "so", "and", "but", "now"} and (
+                tagged.tag(index + 1) == "VB" or tagged.word(index + 1) in {"not", "go", "us"}):
+            fixed = "let's"  # "lets go" at the start of a clause: "let us"
         if fixed is None:
             continue
         edits.append(edit(index, index + 1, [fixed], "apostrophe", f"A contraction needs its apostrophe: \"{fixed}\"."))

@@ -34,7 +34,13 @@ NO_PREPOSITION = {
     ("discuss", "about"), ("marry", "with"), ("contact", "with"), ("approach", "to"), ("lack", "of"),
     ("enter", "to"), ("enter", "in"), ("reach", "to"), ("resemble", "to"), ("mention", "about"),
     ("emphasize", "on"), ("emphasise", "on"), ("attend", "at"), ("answer", "to"), ("call", "to"),
-    ("trust", "on"), ("obey", "to"), ("join", "with"),
+    ("trust", "on"), ("obey", "to"), ("join", "with"), ("affect", "on"),
+}
+# (verb, wrong preposition) -> the preposition it takes
+WRONG_PREPOSITION = {
+    ("adjust", "with"): "to", ("participate", "to"): "in", ("result", "to"): "in", ("worry", "for"): "about",
+    ("complain", "for"): "about", ("specialize", "on"): "in", ("invest", "on"): "in", ("believe", "on"): "in",
+    ("comment", "about"): "on", ("succeed", "to"): "in", ("rely", "in"): "on", ("insist", "in"): "on",
 }
 MOTION_BASES = {"travel", "go", "come", "move", "return", "fly", "drive"}
 NOT_PLACES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
@@ -131,6 +137,10 @@ def rule_verb_preposition(tagged: TaggedTokens) -> list[Edit]:
             edits.append(edit(index + 1, index + 2, [], "preposition",
                               f"\"{base.capitalize()}\" takes its object directly: \"{word} "
                               f"{tagged.word(index + 2)}\", without \"{nxt}\"."))
+        elif (base, nxt) in WRONG_PREPOSITION and tagged.tag(index + 2) in OBJECT_TAGS | {"VBG"}:
+            right = WRONG_PREPOSITION[(base, nxt)]
+            edits.append(edit(index + 1, index + 2, [right], "preposition",
+                              f"We say \"{base} {right}\", not \"{base} {nxt}\"."))
         elif base in MOTION_BASES and tagged.tag(index + 1) == "NNP" and nxt not in NOT_PLACES and nxt.isalpha():
             edits.append(edit(index + 1, index + 1, ["to"], "preposition",
                               f"We {base} to a place: \"{word} to {nxt.capitalize()}\"."))
