@@ -126,6 +126,7 @@ FIXES = [
     ("article", "He is good student.", "He is a good student."),
     ("article", "It is one of most famous songs.", "It is one of the most famous songs."),
     ("article", "Walking is best way to relax.", "Walking is the best way to relax."),
+    ("article", "Rome is most beautiful city in Italy.", "Rome is the most beautiful city in Italy."),
     # word order
     ("word_order", "I go always to the gym.", "I always go to the gym."),
     ("word_order", "I like very much this city.", "I like this city very much."),
@@ -180,7 +181,8 @@ LEFT_ALONE = [
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
     "I know that that is true.", "He had had enough.",
     "They are good friends.", "We are family.", "She researches bats.", "It is hard to say.", "It was kind to them to come.",
-    "There is a park there.", "Others say no.", "Some others came later.", "It lets us rest.",
+    "There is a park there.", "Others say no.", "They are going on holiday.", "We make efforts to improve.", "You may feel tired.",
+    "It is most likely true.", "Most beautiful cities are old.", "Some others came later.", "It lets us rest.",
     "The result was clear.", "Noise affects sleep.", "A number of people came.", "They are part of it.", "You are fun.", "They were a team.",
     "The price led to increased sales.", "We came Monday.", "I also play.", "He plays, also, the piano.",
     "It lets you rest.", "I trust in you.", "They went to Peru.", "For these reasons, I stayed.",

@@ -444,7 +444,8 @@ def rule_after_did_or_modal(low: list[str]) -> list[_Edit]:
                 base = THIRD_FORMS[word]
                 edits.append(_edit(nxt, nxt + 1, [base], "modal_form",
                                    f"After \"{token}\", use the base verb with no -s: \"{base}\"."))
-            elif word in IRREGULAR_PASTS and word not in BASE_VERBS and word in PAST_FORMS:
+            elif word in IRREGULAR_PASTS and word not in BASE_VERBS and word in PAST_FORMS and word != "fell":
+                # ("may fell afraid" is more often "feel" than "fall": left alone)
                 base = PAST_FORMS[word]
                 edits.append(_edit(nxt, nxt + 1, [base], "modal_form",
                                    f"After \"{token}\", use the base verb: \"{base}\", not \"{word}\"."))

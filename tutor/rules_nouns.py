@@ -98,6 +98,12 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
         previous = tagged.word(index - 1)
+        if word == "most" and tagged.tag(index + 1) in {"JJ", "RB"}:
+            if tagged.tag(index - 1) in {"VBZ", "VBD", "VBP", "IN"} and previous not in {"at", "as", "than"} \
+                    and tagged.tag(index + 2) in {"NN", "NNS"}:
+                edits.append(edit(index, index, ["the"], "article",
+                                  f"A superlative takes \"the\": \"the most {tagged.word(index + 1)} ...\"."))
+            continue  # "most beautiful city": "most" makes a superlative here, it does not count
         if word in OPEN_QUANTIFIERS and previous in DETERMINER_BEFORE_QUANTIFIER:
             continue  # "the most", "each other", "the other day", "at all"
         if word in PLURAL_QUANTIFIERS or word in OPEN_QUANTIFIERS or (word.isdigit() and 1 < int(word) < 1000 and previous not in {

@@ -54,11 +54,17 @@ NOT_NARRATIVE = re.compile(r"\b(now|today|nowadays|usually|always|every|often|st
 WHEN_WAS = re.compile(r"^when (i|we|he|she|they|my \w+) (was|were)\b")
 STATIVE_IN_NARRATIVE = {"know", "like", "love", "hate", "want", "need", "think", "believe", "understand", "mean",
                         "seem", "remember", "prefer", "agree", "feel", "hope", "wish", "realize", "realise"}
+# people a teacher or a parent makes do something ("make efforts to" is a noun with its own "to")
+PEOPLE_PLURALS = {"students", "children", "kids", "workers", "employees", "customers", "consumers", "users",
+                  "pupils", "learners", "parents", "citizens", "drivers", "players", "friends", "others"}
 MAKE_LET = {"make", "makes", "made", "making", "let", "lets", "letting"}
 OBJECT_PRONOUNS = {"me", "you", "him", "her", "it", "us", "them", "people", "everyone", "everybody"}
 NOT_REALLY_VERBS = {"like", "need"}
 NOT_PASSIVE = {"able", "like", "worth", "home", "sure", "due", "free", "alone", "well", "ill", "back", "open",
-               "close", "clean", "clear", "safe", "save", "right", "wrong", "better", "kind"}
+               "close", "clean", "clear", "safe", "save", "right", "wrong", "better", "kind",
+               # verbs with no object have no passive: "they are go on" is not "they are gone on"
+               "go", "come", "arrive", "happen", "sleep", "die", "live", "exist", "stay", "seem", "become",
+               "fall", "rise", "sit", "stand", "lie", "run", "walk", "work", "wait", "belong", "appear"}
 BE_FORMS = {"is", "are", "was", "were", "be", "been", "being"}
 RELATIVE_PRONOUNS = {"who", "that", "which"}
 REPORTING_VERBS = {"think", "thinks", "thought", "know", "knows", "knew", "believe", "believes", "believed", "say",
@@ -339,7 +345,7 @@ def rule_make_let_to(tagged: TaggedTokens) -> list[Edit]:
         if word not in MAKE_LET:
             continue
         obj = index + 1
-        if tagged.word(obj) not in OBJECT_PRONOUNS and tagged.tag(obj) not in {"PRP", "NNS"}:
+        if tagged.word(obj) not in OBJECT_PRONOUNS | PEOPLE_PLURALS and tagged.tag(obj) != "PRP":
             continue
         if tagged.word(obj + 1) == "to" and tagged.tag(obj + 2) == "VB":
             edits.append(edit(obj + 1, obj + 2, [], "verb_pattern",
