@@ -81,6 +81,9 @@ FIXES = [
     ("preposition", "We went for shopping on Saturday.", "We went shopping on Saturday."),
     # comparatives
     ("comparative", "My bike is faster then yours.", "My bike is faster than yours."),
+    ("comparative", "She is so good teacher.", "She is such a good teacher."),
+    ("comparative", "They were so kind people.", "They were such kind people."),
+    ("preposition", "I lived there during three years.", "I lived there for three years."),
     # double negatives
     ("double_negative", "I didn't see nobody at the party.", "I didn't see anybody at the party."),
     # "the same"
@@ -181,7 +184,8 @@ LEFT_ALONE = [
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
     "I know that that is true.", "He had had enough.",
     "They are good friends.", "We are family.", "She researches bats.", "It is hard to say.", "It was kind to them to come.",
-    "There is a park there.", "Others say no.", "They are going on holiday.", "We make efforts to improve.", "You may feel tired.",
+    "There is a park there.", "Others say no.", "It was so good that I stayed.", "It is so much fun.", "During the war, they left.",
+    "I slept during the film.", "So many people came.", "They are going on holiday.", "We make efforts to improve.", "You may feel tired.",
     "It is most likely true.", "Most beautiful cities are old.", "Some others came later.", "It lets us rest.",
     "The result was clear.", "Noise affects sleep.", "A number of people came.", "They are part of it.", "You are fun.", "They were a team.",
     "The price led to increased sales.", "We came Monday.", "I also play.", "He plays, also, the piano.",

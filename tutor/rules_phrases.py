@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from tutor.pos_tagging import TaggedTokens
+from tutor.pos_tagging import TaggedTokens, starts_with_vowel_sound
 from tutor.rule_edits import Edit, edit
 
 logger = logging.getLogger(__name__)
@@ -100,6 +100,9 @@ LINK_OR_HAVE = {"is", "are", "am", "was", "were", "be", "been", "being", "feel",
                 "for", "taste"}
 PERSON_OBJECTS = {"me", "him", "her", "us", "them", "you", "people", "everyone", "everybody", "anyone", "students",
                   "children", "kids"}
+UNCOUNTABLE_FOR_SUCH = {"weather", "advice", "information", "fun", "music", "food", "work", "traffic", "noise",
+                        "news", "progress", "luck", "money", "time"}
+DURATION_UNITS = {"minutes", "hours", "days", "weeks", "months", "years", "decades", "centuries"}
 LINKING_VERBS = {"is", "are", "was", "were", "be", "been", "am", "feel", "feels", "felt", "look", "looks", "seem",
                  "seems", "seemed", "get", "gets", "got", "become", "becomes", "became"}
 SUBJECT_OPENERS = {"", ".", ",", ";", "and", "but", "because", "so", "if", "when", "that", "although", "since"}
@@ -348,6 +351,40 @@ def rule_for_someone_to(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_so_such(tagged: TaggedTokens) -> list[Edit]:
+    """so good teacher -> such a good teacher; so nice people -> such nice people (a noun follows)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word != "so" or tagged.tag(index + 1) != "JJ" or tagged.tag(index + 2) not in {"NN", "NNS"}:
+            continue
+        if tagged.tag(index + 3) in {"NN", "NNS"} or tagged.word(index + 1) in {"much", "many", "few", "little"}:
+            continue
+        adjective, noun = tagged.word(index + 1), tagged.word(index + 2)
+        if tagged.tag(index + 2) == "NNS" or noun in UNCOUNTABLE_FOR_SUCH:
+            replacement = ["such"]
+        else:
+            vowel = starts_with_vowel_sound(adjective)
+            if vowel is None:
+                continue
+            replacement = ["such", "an" if vowel else "a"]
+        edits.append(edit(index, index + 1, replacement, "comparative",
+                          f"Before an adjective with a noun, use \"{' '.join(replacement)}\", not \"so\"."))
+    return edits
+
+
+def rule_during_for(tagged: TaggedTokens) -> list[Edit]:
+    """during two years -> for two years ("for" gives a length of time, "during" a period's name)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word != "during":
+            continue
+        amount, unit = tagged.word(index + 1), tagged.word(index + 2)
+        if (tagged.tag(index + 1) == "CD" or amount in {"many", "several", "few"}) and unit in DURATION_UNITS:
+            edits.append(edit(index, index + 1, ["for"], "preposition",
+                              f"A length of time takes \"for\": \"for {amount} {unit}\"."))
+    return edits
+
+
 PHRASE_RULES = (
     rule_collocations,
     rule_than_then,
@@ -363,4 +400,6 @@ PHRASE_RULES = (
     rule_missing_apostrophe,
     rule_good_well,
     rule_for_someone_to,
+    rule_so_such,
+    rule_during_for,
 )
