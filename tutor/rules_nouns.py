@@ -47,7 +47,7 @@ MASS_OR_COUNT = {"time", "work", "life", "experience", "paper", "space", "room",
 BARE_SUBJECT_OPENERS = {"", ".", ",", ";", ":", "but", "because", "so", "if", "when", "that", "while",
                         "although", "since", "where", "most", "all", "many", "some", "other", "such"}
 PLURAL_VERB_WORDS = {"are", "were", "have", "don't", "do", "haven't", "aren't", "weren't"}
-SECOND_DETERMINERS = {"these", "those", "this", "my", "your", "his", "her", "our", "their", "its"}
+SECOND_DETERMINERS = {"these", "those", "this", "my", "your", "his", "her", "our", "their", "its", "another"}
 COLLECTIVE_COMPLEMENTS = {"family", "team", "couple", "staff", "crew", "pair", "group", "class", "home", "part",
                           "fun", "value", "proof", "evidence", "kind", "sort", "type", "same", "alike"}
 # uncountable nouns whose -s plural is never right ("researches" is left alone: it is also a verb)

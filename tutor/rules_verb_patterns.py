@@ -141,6 +141,10 @@ def rule_verb_preposition(tagged: TaggedTokens) -> list[Edit]:
             right = WRONG_PREPOSITION[(base, nxt)]
             edits.append(edit(index + 1, index + 2, [right], "preposition",
                               f"We say \"{base} {right}\", not \"{base} {nxt}\"."))
+        elif base in MOTION_BASES and nxt == "for" and tagged.tag(index + 2) == "NNP" \
+                and tagged.word(index + 2) not in NOT_PLACES:
+            edits.append(edit(index + 1, index + 2, ["to"], "preposition",
+                              f"We {base} to a place: \"{word} to {tagged.word(index + 2).capitalize()}\"."))
         elif base in MOTION_BASES and tagged.tag(index + 1) == "NNP" and nxt not in NOT_PLACES and nxt.isalpha():
             edits.append(edit(index + 1, index + 1, ["to"], "preposition",
                               f"We {base} to a place: \"{word} to {nxt.capitalize()}\"."))
