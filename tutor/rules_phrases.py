@@ -1,5 +1,5 @@
-"""Tagged rules for fixed phrases: prepositions in frequent collocations, comparatives,
-double negatives, "the same", "cannot" and a missing "be" before an adjective.
+"""Tagged rules for phrases: prepositions in frequent collocations, "than / then" and "so / such",
+double negatives, "the same", a missing "be" or subject, "good / well" and "for" + duration.
 """
 
 from __future__ import annotations
@@ -64,32 +64,8 @@ COMPARATIVE_CUES = {"more", "less", "rather", "better", "worse", "other", "fewer
 DETERMINERS_BEFORE_SAME = {"the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
                            "their", "a", "much", "all", "very", "exactly"}
 BE_FOR = {"i": "am", "he": "is", "she": "is", "it": "is", "we": "are", "you": "are", "they": "are"}
-ITS_THEN_IS = {"very", "so", "too", "really", "not", "also", "just", "important", "hard", "easy", "difficult",
-               "necessary", "possible", "impossible", "better", "true", "clear", "obvious", "because"}
-TIME_NOUNS = {"yesterday", "today", "tonight", "tomorrow", "morning", "evening", "afternoon", "night", "week",
-              "year", "month", "day", "time", "once", "twice"}
-SPLIT_WORDS = {
-    ("some", "one"): "someone", ("every", "one"): "everyone", ("any", "one"): "anyone",
-    ("some", "body"): "somebody", ("every", "body"): "everybody", ("no", "body"): "nobody",
-    ("any", "body"): "anybody", ("some", "thing"): "something", ("every", "thing"): "everything",
-    ("any", "thing"): "anything", ("there", "fore"): "therefore", ("with", "out"): "without",
-    ("in", "stead"): "instead", ("my", "self"): "myself", ("your", "self"): "yourself",
-    ("him", "self"): "himself", ("her", "self"): "herself", ("it", "self"): "itself",
-    ("them", "selves"): "themselves", ("our", "selves"): "ourselves", ("may", "be"): "maybe",
-    ("some", "times"): "sometimes", ("an", "other"): "another", ("now", "adays"): "nowadays",
-}
-CLAUSE_INITIAL_ONLY = {"maybe", "sometimes"}
 SUBORDINATORS_NEEDING_SUBJECT = {"because", "if", "although", "though", "whereas", "unless"}
 # small words that are never right twice in a row ("that that" and "had had" can be)
-REPEATABLE_ONCE = {"the", "a", "an", "to", "of", "in", "on", "at", "is", "are", "and", "for", "with", "my", "your",
-                   "their", "i", "we", "they", "it", "was", "be", "will", "can", "this"}
-CONTRACTIONS_WITHOUT_APOSTROPHE = {
-    "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't", "arent": "aren't",
-    "wasnt": "wasn't", "werent": "weren't", "cant": "can't", "couldnt": "couldn't", "wouldnt": "wouldn't",
-    "shouldnt": "shouldn't", "havent": "haven't", "hasnt": "hasn't", "hadnt": "hadn't", "im": "I'm",
-    "ive": "I've", "youre": "you're", "theyre": "they're", "thats": "that's", "whats": "what's",
-    "wouldve": "would've", "couldve": "could've", "shouldve": "should've",
-}
 BE_BEFORE_ABLE = {"will", "would", "should", "might", "must", "may", "won't", "wouldn't", "shouldn't", "to"}
 LINK_OR_HAVE = {"is", "are", "am", "was", "were", "be", "been", "being", "feel", "feels", "felt", "feeling", "look",
                 "looks", "looked", "looking", "seem", "seems", "seemed", "sound", "sounds", "sounded", "smell",
@@ -103,8 +79,6 @@ PERSON_OBJECTS = {"me", "him", "her", "us", "them", "you", "people", "everyone",
 UNCOUNTABLE_FOR_SUCH = {"weather", "advice", "information", "fun", "music", "food", "work", "traffic", "noise",
                         "news", "progress", "luck", "money", "time"}
 DURATION_UNITS = {"minutes", "hours", "days", "weeks", "months", "years", "decades", "centuries"}
-LINKING_VERBS = {"is", "are", "was", "were", "be", "been", "am", "feel", "feels", "felt", "look", "looks", "seem",
-                 "seems", "seemed", "get", "gets", "got", "become", "becomes", "became"}
 SUBJECT_OPENERS = {"", ".", ",", ";", "and", "but", "because", "so", "if", "when", "that", "although", "since"}
 
 
@@ -171,15 +145,6 @@ def rule_the_same(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
-def rule_cannot(tagged: TaggedTokens) -> list[Edit]:
-    """can not -> cannot (written as one word, unless "not only" follows)."""
-    edits: list[Edit] = []
-    for index, word in enumerate(tagged.words[:-1]):
-        if word == "can" and tagged.word(index + 1) == "not" and tagged.word(index + 2) != "only":
-            edits.append(edit(index, index + 2, ["cannot"], "cannot", "\"Cannot\" is written as one word."))
-    return edits
-
-
 def rule_missing_be(tagged: TaggedTokens) -> list[Edit]:
     """she very happy -> she is very happy; it important to -> it is important to; will able to -> will be able to."""
     edits: list[Edit] = []
@@ -203,59 +168,6 @@ def rule_missing_be(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
-def rule_its_its(tagged: TaggedTokens) -> list[Edit]:
-    """its very hard -> it's very hard; it's own -> its own."""
-    edits: list[Edit] = []
-    for index, word in enumerate(tagged.words):
-        nxt = tagged.word(index + 1)
-        if word == "its" and (nxt in ITS_THEN_IS or tagged.tag(index + 1) in {"DT", "VBG"} and nxt in {
-                "a", "an", "the", "not", "time", "going", "getting", "being"}):
-            edits.append(edit(index, index + 1, ["it's"], "its_its",
-                              "\"It's\" means \"it is\"; \"its\" means \"belonging to it\"."))
-        elif word == "it's" and nxt == "own":
-            edits.append(edit(index, index + 1, ["its"], "its_its",
-                              "\"Its\" (no apostrophe) means \"belonging to it\": \"its own\"."))
-    return edits
-
-
-def rule_there_their(tagged: TaggedTokens) -> list[Edit]:
-    """in there free time -> in their free time (a noun follows, so it is the possessive)."""
-    edits: list[Edit] = []
-    for index, word in enumerate(tagged.words):
-        if word != "there" or tagged.tag(index - 1) not in {"IN", "VB", "VBP", "VBZ", "VBD", "VBG"}:
-            continue
-        at = index + 1
-        if tagged.tag(at) == "JJ":
-            at += 1
-        if tagged.tag(at) not in {"NN", "NNS"} or tagged.tag(at + 1) == "VBZ":
-            continue
-        if tagged.word(at) in TIME_NOUNS and at == index + 1:
-            continue  # "I lived there years", but "in there free time" is "their"
-        if tagged.word(index - 1) in {"be", "is", "are", "was", "were", "been", "get", "go", "went", "goes", "live",
-                                      "lived", "lives", "stay", "stayed", "from", "out", "up", "over", "back"}:
-            continue
-        edits.append(edit(index, index + 1, ["their"], "there_their",
-                          "\"Their\" (belonging to them) goes before a noun; \"there\" is a place."))
-    return edits
-
-
-def rule_split_words(tagged: TaggedTokens) -> list[Edit]:
-    """some one -> someone; with out -> without; my self -> myself (words written as one)."""
-    edits: list[Edit] = []
-    for index, word in enumerate(tagged.words[:-1]):
-        pair = (word, tagged.word(index + 1))
-        joined = SPLIT_WORDS.get(pair)
-        if joined is None:
-            continue
-        if pair[1] in {"one", "body", "thing"} and tagged.word(index + 2) == "of":
-            continue  # "every one of them", "some thing of value"
-        if joined in CLAUSE_INITIAL_ONLY and (tagged.word(index - 1) not in {"", ",", ".", ";", "and", "but"}
-                                              or tagged.tag(index + 2).startswith(("VB", "MD"))):
-            continue  # "it may be true", "some times are harder"
-        edits.append(edit(index, index + 2, [joined], "split_word", f"\"{joined.capitalize()}\" is one word."))
-    return edits
-
-
 def rule_missing_it(tagged: TaggedTokens) -> list[Edit]:
     """because is important -> because it is important (English needs the subject "it")."""
     edits: list[Edit] = []
@@ -269,56 +181,6 @@ def rule_missing_it(tagged: TaggedTokens) -> list[Edit]:
             continue
         edits.append(edit(index + 1, index + 1, ["it"], "missing_subject",
                           f"English needs a subject before the verb: \"{word} it {verb} ...\"."))
-    return edits
-
-
-def rule_confused_words(tagged: TaggedTokens) -> list[Edit]:
-    """it is to hard -> too hard; we where late -> we were late; my live -> my life; loosing -> losing."""
-    edits: list[Edit] = []
-    for index, word in enumerate(tagged.words):
-        previous, nxt = tagged.word(index - 1), tagged.word(index + 1)
-        fixed, why = None, ""
-        if word == "to" and previous in LINKING_VERBS and tagged.tag(index + 1) in {"JJ", "RB"} and \
-                tagged.word(index + 2) in {".", ",", "!", "to", "for", "", "and", "but"} and nxt not in {"be"}:
-            fixed, why = "too", "\"Too\" (more than enough) goes before an adjective: \"too hard\"."
-        elif word == "where" and previous in {"we", "they", "you"} and tagged.tag(index + 1) in {
-                "JJ", "VBG", "VBN", "DT", "IN", "RB"}:
-            fixed, why = "were", "\"Were\" is the verb; \"where\" asks about a place."
-        elif word == "live" and tagged.tag(index - 1) == "PRP$" or word == "live" and previous in {"the", "daily"} \
-                and tagged.tag(index + 1) in {".", "IN", "CC", ""}:
-            fixed, why = "life", "The noun is \"life\"; \"live\" is the verb."
-        elif word in {"loosing", "loose"} and (word == "loosing" or previous in {"to", "will", "would", "can", "could",
-                                                                             "don't", "didn't", "not", "might"}):
-            fixed = "losing" if word == "loosing" else "lose"
-            why = f"\"{fixed.capitalize()}\" (not having any more) has one o; \"loose\" means not tight."
-        elif word == "advice" and tagged.tag(index - 1) == "PRP" and nxt in {"you", "him", "her", "them", "me", "us",
-                                                                            "people", "everyone", "to"}:
-            fixed, why = "advise", "The verb is \"advise\"; \"advice\" is the noun."
-        if fixed is not None:
-            edits.append(edit(index, index + 1, [fixed], "confused_word", why))
-    return edits
-
-
-def rule_repeated_word(tagged: TaggedTokens) -> list[Edit]:
-    """the the book -> the book (a small word written twice)."""
-    edits: list[Edit] = []
-    for index, word in enumerate(tagged.words[:-1]):
-        if word in REPEATABLE_ONCE and tagged.word(index + 1) == word:
-            edits.append(edit(index + 1, index + 2, [], "repeated_word", f"\"{word}\" is written twice."))
-    return edits
-
-
-def rule_missing_apostrophe(tagged: TaggedTokens) -> list[Edit]:
-    """dont -> don't; im -> I'm; doesnt -> doesn't (a contraction needs its apostrophe)."""
-    edits: list[Edit] = []
-    for index, word in enumerate(tagged.words):
-        fixed = CONTRACTIONS_WITHOUT_APOSTROPHE.get(word)
-        if word == "lets" and tagged.word(index - 1) in {"", ",", ".", "so", "and", "but", "now"} and (
-                tagged.tag(index + 1) == "VB" or tagged.word(index + 1) in {"not", "go", "us"}):
-            fixed = "let's"  # "lets go" at the start of a clause: "let us"
-        if fixed is None:
-            continue
-        edits.append(edit(index, index + 1, [fixed], "apostrophe", f"A contraction needs its apostrophe: \"{fixed}\"."))
     return edits
 
 
@@ -391,13 +253,7 @@ PHRASE_RULES = (
     rule_double_negative,
     rule_the_same,
     rule_missing_be,
-    rule_its_its,
-    rule_there_their,
-    rule_split_words,
     rule_missing_it,
-    rule_confused_words,
-    rule_repeated_word,
-    rule_missing_apostrophe,
     rule_good_well,
     rule_for_someone_to,
     rule_so_such,

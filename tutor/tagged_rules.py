@@ -11,10 +11,13 @@ from tutor.rules_phrases import PHRASE_RULES
 from tutor.rules_verb_patterns import VERB_PATTERN_RULES
 from tutor.rules_verbs import VERB_RULES
 from tutor.rules_word_order import WORD_ORDER_RULES
+from tutor.rules_words import WORD_RULES
 
 TaggedRule = Callable[[TaggedTokens], list[Edit]]
 
-TAGGED_RULES: tuple[TaggedRule, ...] = (*VERB_RULES, *VERB_PATTERN_RULES, *NOUN_RULES, *PHRASE_RULES, *WORD_ORDER_RULES)
+TAGGED_RULES: tuple[TaggedRule, ...] = (
+    *VERB_RULES, *VERB_PATTERN_RULES, *NOUN_RULES, *PHRASE_RULES, *WORD_RULES, *WORD_ORDER_RULES,
+)
 
 # every rule name (these rules' and the word-list rules' in tutor.grammar_rules) -> its error family
 RULE_FAMILIES: dict[str, str] = {
