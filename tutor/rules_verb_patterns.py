@@ -21,7 +21,11 @@ ING_AFTER = {"enjoy", "finish", "avoid", "consider", "mind", "keep", "practise",
              "deny", "miss", "quit", "suggest", "admit", "delay", "postpone", "recommend"}
 # verbs followed by "to" + verb
 TO_AFTER = {"want", "decide", "hope", "plan", "expect", "refuse", "promise", "manage", "agree", "afford",
-            "choose", "pretend", "seem", "tend", "wish", "offer", "fail", "intend", "deserve"}
+            "choose", "pretend", "seem", "tend", "wish", "offer", "fail", "intend", "deserve", "prefer"}
+# adjectives that take "to" + verb after "it is": "it is important to learn"
+TO_AFTER_ADJECTIVES = {"important", "necessary", "difficult", "hard", "easy", "possible", "impossible", "better",
+                       "interesting", "boring", "dangerous", "essential", "useful", "able", "unable", "ready",
+                       "willing", "likely", "unlikely", "free", "happy", "glad", "sad", "nice", "good", "best"}
 # prepositions after which a verb takes -ing
 # ("for" is left out: "for earn money" wants "to earn", not "for earning")
 ING_AFTER_PREPOSITIONS = {"of", "about", "without", "before", "after", "by", "despite"}
@@ -154,8 +158,38 @@ def rule_verb_preposition(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_missing_to(tagged: TaggedTokens) -> list[Edit]:
+    """it is important learn -> important to learn; in order save -> in order to save; would like go -> like to go."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        verb = _base_verb_at(tagged, index + 1)
+        if verb is None and not (tagged.tag(index + 1) == "NN" and tagged.tag(index + 2) in {"DT", "PRP", "PRP$"}):
+            continue
+        verb = verb or tagged.word(index + 1)
+        if not _is_known_verb(verb):
+            continue
+        previous = tagged.word(index - 1)
+        if word in TO_AFTER_ADJECTIVES and tagged.tag(index) == "JJ" and previous in {
+                "is", "was", "be", "are", "were", "not", "very", "so", "more", "most", "too", "quite", "really"}:
+            why = f"After \"{word}\", use \"to\" before the verb: \"{word} to {verb}\"."
+        elif word == "order" and previous == "in":
+            why = f"We say \"in order to {verb}\"."
+        elif word == "like" and previous in {"would", "'d", "i'd", "we'd", "you'd", "they'd", "he'd", "she'd"}:
+            why = f"We say \"would like to {verb}\"."
+        else:
+            continue
+        edits.append(edit(index + 1, index + 1, ["to"], "verb_pattern", why))
+    return edits
+
+
+def _is_known_verb(word: str) -> bool:
+    """A base verb the lexicon knows with its -s form ("learn" -> "learns")."""
+    return word.isalpha() and is_known_word(third_person(word)) and base_of_past(word) is None
+
+
 VERB_PATTERN_RULES = (
     rule_ing_or_to,
     rule_ing_after_preposition,
+    rule_missing_to,
     rule_verb_preposition,
 )
