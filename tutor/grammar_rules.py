@@ -349,8 +349,8 @@ def rule_third_person(low: list[str]) -> list[_Edit]:
         is_noun_subject = token in FAMILY_NOUNS and _token(low, index - 1) in {"my", "your", "his", "her", "our"}
         if token not in THIRD_SINGULAR and not is_noun_subject:
             continue
-        if index > 0 and low[index - 1] in AUXILIARIES:
-            continue
+        if index > 0 and low[index - 1] in AUXILIARIES | {"have", "has", "had", "having"}:
+            continue  # "have everyone understand": a causative, the base form is right
         if _subjunctive_context(low, index):
             continue
         verb = _skip_adverbs(low, index + 1)
@@ -631,7 +631,7 @@ def rule_fixed_phrases(low: list[str]) -> list[_Edit]:
         elif token in {"discuss", "discussed", "discussing", "discusses"} and nxt == "about":
             edits.append(_edit(index + 1, index + 2, [], "discuss_about",
                                "\"Discuss\" takes its object directly: \"discuss the plan\"."))
-        elif token in {"explain", "explained", "explains"} and nxt in {"me", "him", "her", "us", "them"}:
+        elif token in {"explain", "explained", "explains"} and nxt in {"me", "him", "us", "them"}:
             edits.append(_edit(index + 1, index + 1, ["to"], "explain_to",
                                "We explain something to someone: \"explain to me\"."))
         elif token in {"listen", "listening", "listened", "listens"} and nxt in {

@@ -100,7 +100,7 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
         previous = tagged.word(index - 1)
         if word == "most" and tagged.tag(index + 1) in {"JJ", "RB"}:
             if tagged.tag(index - 1) in {"VBZ", "VBD", "VBP", "IN"} and previous not in {"at", "as", "than"} \
-                    and tagged.tag(index + 2) in {"NN", "NNS"}:
+                    and tagged.tag(index + 2) == "NN":  # "most urban areas" counts; "most beautiful city" ranks
                 edits.append(edit(index, index, ["the"], "article",
                                   f"A superlative takes \"the\": \"the most {tagged.word(index + 1)} ...\"."))
             continue  # "most beautiful city": "most" makes a superlative here, it does not count

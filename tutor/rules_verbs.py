@@ -106,7 +106,8 @@ def _subject_number(tagged: TaggedTokens, index: int) -> str | None:
         antecedent = tagged.tag(index - 1)
         quantified = any(tagged.word(at) in {"lot", "lots", "many", "several", "some", "all", "most", "few"}
                          for at in range(index - 4, index - 1))
-        if antecedent == "NN" and tagged.word(index - 1) not in COLLECTIVE_NOUNS and not quantified:
+        in_phrase = any(tagged.tag(at) == "IN" for at in range(index - 4, index - 1))
+        if antecedent == "NN" and tagged.word(index - 1) not in COLLECTIVE_NOUNS and not quantified and not in_phrase:
             return "singular"  # "a person who like" -> "likes" (not "a lot of student who ...": a missing -s)
         if antecedent == "NNS" and tagged.word(index - 1) not in S_ENDING_SINGULARS and word != "which":
             return "plural"  # "which" may stand for the whole clause: "... others, which gives them success"
@@ -152,7 +153,8 @@ def rule_agreement(tagged: TaggedTokens) -> list[Edit]:
         if number == "singular":
             if verb_word in SINGULAR_FIXES:
                 fixed = SINGULAR_FIXES[verb_word]
-            elif verb_tag in {"VB", "VBP", "VBD"} and _is_base_verb(verb_word):
+            elif verb_tag in {"VB", "VBP", "VBD"} and _is_base_verb(verb_word) \
+                    and tagged.tag(verb + 1) not in {"VBZ", "VBP", "VBD", "MD"}:  # else it is a noun: "that fluoride prevents"
                 if tagged.tag(index) == "NN" and verb_word in NOT_REALLY_VERBS:
                     continue
                 fixed = third_person(verb_word)

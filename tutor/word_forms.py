@@ -36,12 +36,18 @@ UNCOUNTABLE_NOUNS = {
     "vocabulary", "grammar", "pollution", "garbage", "rubbish", "litter", "accommodation",
     "transportation", "electricity", "health", "happiness", "honesty", "patience", "fun",
     "bread", "rice", "water", "milk", "coffee", "tea", "air", "sand", "news", "stuff",
-    "noise", "energy", "pressure", "stress", "damage", "violence", "freedom", "peace", "safety", "security",
-    "luck", "wealth", "poverty", "justice", "trust", "respect", "confidence", "courage", "anger", "love",
-    "nature", "food", "rain", "snow", "sunshine", "heat", "power", "oil", "gold", "glass", "plastic",
-    "education", "transport", "entertainment", "leisure", "advertising", "marketing", "tourism", "behaviour",
-    "behavior", "attention", "help", "support", "growth", "wildlife", "mankind", "humanity", "nutrition",
-    "satisfaction", "confusion", "competition", "innovation", "technology", "culture", "art", "history",
+    "damage", "violence", "safety", "luck", "wealth", "poverty", "courage", "anger", "sunshine", "leisure",
+    "advertising", "marketing", "tourism", "wildlife", "mankind", "nutrition",
+}
+# nouns mostly used without a count, that still take "a" in some senses ("a noise", "a competition"):
+# never made plural by a rule, never stripped of their article either
+MOSTLY_UNCOUNTABLE = {
+    "noise", "energy", "pressure", "stress", "freedom", "peace", "security", "justice", "trust", "respect",
+    "confidence", "love", "nature", "food", "rain", "snow", "heat", "power", "oil", "gold", "glass", "plastic",
+    "education", "transport", "entertainment", "behaviour", "behavior", "attention", "help", "support", "growth",
+    "humanity", "satisfaction", "confusion", "competition", "innovation", "technology", "culture", "art",
+    "history", "wood", "paper", "metal", "stone", "cotton", "fuel", "meat", "fruit", "cheese", "sugar", "salt",
+    "land", "grass", "pollution", "exercise", "experience", "space", "room", "hope", "fear", "pain", "crime",
 }
 IRREGULAR_PAST_TO_BASE = {past: base for base, (past, _) in IRREGULAR_VERBS.items() if past != base}
 IRREGULAR_PARTICIPLE_TO_BASE = {
@@ -58,7 +64,7 @@ def plural(noun: str) -> str | None:
     """"reason" -> "reasons", "city" -> "cities", "box" -> "boxes", "child" -> "children"."""
     if noun in IRREGULAR_PLURALS:
         return IRREGULAR_PLURALS[noun]
-    if noun in UNCOUNTABLE_NOUNS or noun in S_ENDING_SINGULARS:
+    if noun in UNCOUNTABLE_NOUNS or noun in MOSTLY_UNCOUNTABLE or noun in S_ENDING_SINGULARS:
         return None
     if CONSONANT_Y.search(noun):
         form = noun[:-1] + "ies"
