@@ -163,14 +163,11 @@ def rule_missing_to(tagged: TaggedTokens) -> list[Edit]:
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
         verb = _base_verb_at(tagged, index + 1)
-        if verb is None and not (tagged.tag(index + 1) == "NN" and tagged.tag(index + 2) in {"DT", "PRP", "PRP$"}):
-            continue
-        verb = verb or tagged.word(index + 1)
-        if not _is_known_verb(verb):
+        if verb is None or not _is_known_verb(verb):
             continue
         previous = tagged.word(index - 1)
         if word in TO_AFTER_ADJECTIVES and tagged.tag(index) == "JJ" and previous in {
-                "is", "was", "be", "are", "were", "not", "very", "so", "more", "most", "too", "quite", "really"}:
+                "is", "was", "be", "are", "were", "not", "very", "so", "too", "quite", "really"}:
             why = f"After \"{word}\", use \"to\" before the verb: \"{word} to {verb}\"."
         elif word == "order" and previous == "in":
             why = f"We say \"in order to {verb}\"."
