@@ -271,3 +271,13 @@ def test_tags_line_up_with_contractions() -> None:
     tagged = _tagged("She doesn't know it's late.")
     assert len(tagged.tags) == len(tagged.words) == 6
     assert tagged.tag(0) == "PRP" and tagged.tag(1).startswith("VB") and tagged.tag(5) == "."
+
+
+def test_the_tutor_bench_sentences_stay_all_right() -> None:
+    """bench/tutor_sentences.json: every correct sentence left alone, every wrong one caught (24/24 both ways)."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "bench" / "tutor_sentences.json").read_text())
+    assert [item["text"] for item in data["correct"] if check_grammar(item["text"]).has_errors] == []
+    assert [item["text"] for item in data["incorrect"] if not check_grammar(item["text"]).has_errors] == []
