@@ -85,7 +85,7 @@ def _noun_after(tagged: TaggedTokens, index: int, max_modifiers: int = 2) -> int
         skipped += 1
     if tagged.tag(at) not in {"NN", "NNS"}:
         return None
-    if tagged.tag(at + 1) in NOT_A_HEAD_AFTER or tagged.word(at + 1) in {"-", "'s"}:
+    if tagged.tag(at + 1) in NOT_A_HEAD_AFTER or tagged.word(at + 1) in {"-", "'s", "'", "old"}:
         return None
     word = tagged.word(at)
     if not word.isalpha() or len(word) < 3:
@@ -106,8 +106,10 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
             continue  # "most beautiful city": "most" makes a superlative here, it does not count
         if word in OPEN_QUANTIFIERS and previous in DETERMINER_BEFORE_QUANTIFIER:
             continue  # "the most", "each other", "the other day", "at all"
+        if word == "all" and (previous in {"are", "were", "is", "was", "be", "been"} or tagged.tag(index - 1) == "PRP"):
+            continue  # "they are all face ...": a floating "all", not a determiner
         if word in PLURAL_QUANTIFIERS or word in OPEN_QUANTIFIERS or (word.isdigit() and 1 < int(word) < 1000 and previous not in {
-                "in", "at", "since", "page", "number", "of", "by", "to"}):
+                "in", "at", "since", "page", "number", "of", "by", "to", "a", "an", "the"}):
             if previous in {"a", "an", "every", "the"} and word not in {"these", "those", "few", "many"}:
                 continue  # "a two year course", "the two sides"
             noun = _noun_after(tagged, index)

@@ -139,6 +139,8 @@ def rule_the_same(tagged: TaggedTokens) -> list[Edit]:
     for index, word in enumerate(tagged.words):
         if word != "same" or index == 0:
             continue
+        if tagged.word(index - 1) in {",", ""} and tagged.word(index + 1) == "as":
+            continue  # ", same as other people, ...": an informal aside
         if tagged.word(index - 1) in DETERMINERS_BEFORE_SAME or tagged.tag(index - 1) in {"PRP$", "DT"}:
             continue
         edits.append(edit(index, index, ["the"], "article", "\"Same\" takes \"the\": \"the same\"."))

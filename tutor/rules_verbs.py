@@ -41,7 +41,8 @@ SUBJUNCTIVE_WORDS = {"suggest", "suggests", "suggested", "insist", "insisted", "
                      "propose", "proposed", "request", "requested", "vital"}
 SINGULAR_SUBJECT_DETERMINERS = {"the", "this", "that", "a", "an", "my", "his", "her", "its", "our",
                                 "their", "your", "every", "each"}
-COLLECTIVE_NOUNS = {"police", "staff", "people", "public", "couple", "majority", "crew", "committee", "number"}
+COLLECTIVE_NOUNS = {"police", "staff", "people", "public", "couple", "majority", "crew", "committee", "number",
+                    "youth", "young", "old", "rich", "poor", "elderly", "sick", "unemployed", "homeless"}
 PAST_TIME = re.compile(
     r"\b(yesterday|ago|last (night|week|weekend|month|year|summer|winter|spring|autumn|time|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday)|in (19|20)\d\d)\b")
@@ -122,11 +123,13 @@ def _subject_number(tagged: TaggedTokens, index: int) -> str | None:
         return None if word in COLLECTIVE_NOUNS else "singular"
     if tag == "NNS" and word not in S_ENDING_SINGULARS and tagged.tag(index + 1) not in {"NN", "NNS"}:
         start = index - 1
-        while tagged.tag(start) == "JJ" and start > index - 3:
-            start -= 1  # "endangered animals is"
+        while tagged.tag(start) == "JJ" and start > index - 3 and not tagged.word(start).endswith("ing"):
+            start -= 1  # "endangered animals is" (but "learning facts is": a gerund's object)
         opener = tagged.word(start)
+        if opener in {"and", "or"}:
+            return None  # "understanding concepts and ideas is": the subject may be the whole phrase
         if opener in CLAUSE_OPENERS or (opener in PLURAL_SUBJECT_DETERMINERS and (
-                tagged.word(start - 1) in CLAUSE_OPENERS or tagged.tag(start - 1) in {"VBP", "VBD", "VBZ"})):
+                tagged.word(start - 1) in CLAUSE_OPENERS or tagged.word(start - 1) in REPORTING_VERBS)):
             return "plural"
     return None
 
@@ -154,7 +157,8 @@ def rule_agreement(tagged: TaggedTokens) -> list[Edit]:
             if verb_word in SINGULAR_FIXES:
                 fixed = SINGULAR_FIXES[verb_word]
             elif verb_tag in {"VB", "VBP", "VBD"} and _is_base_verb(verb_word) \
-                    and tagged.tag(verb + 1) not in {"VBZ", "VBP", "VBD", "MD"}:  # else it is a noun: "that fluoride prevents"
+                    and tagged.tag(verb + 1) not in {"VBZ", "VBP", "VBD", "MD"} \
+                    and base_of_third_person(tagged.word(verb + 1)) is None:  # else a noun: "that fluoride prevents"
                 if tagged.tag(index) == "NN" and verb_word in NOT_REALLY_VERBS:
                     continue
                 fixed = third_person(verb_word)

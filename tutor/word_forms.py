@@ -48,6 +48,7 @@ MOSTLY_UNCOUNTABLE = {
     "humanity", "satisfaction", "confusion", "competition", "innovation", "technology", "culture", "art",
     "history", "wood", "paper", "metal", "stone", "cotton", "fuel", "meat", "fruit", "cheese", "sugar", "salt",
     "land", "grass", "pollution", "exercise", "experience", "space", "room", "hope", "fear", "pain", "crime",
+    "use",
 }
 IRREGULAR_PAST_TO_BASE = {past: base for base, (past, _) in IRREGULAR_VERBS.items() if past != base}
 IRREGULAR_PARTICIPLE_TO_BASE = {
