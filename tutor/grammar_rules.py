@@ -16,7 +16,12 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any, Callable, Sequence
 
-from tutor.pos_tagging import TaggedTokens, tag_tokens
+from tutor.pos_tagging import (
+    TaggedTokens,
+    lexicon_available,
+    starts_with_vowel_sound,
+    tag_tokens,
+)
 from tutor.rule_edits import Edit as _Edit
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)?|[^\sA-Za-z\d]")
@@ -562,6 +567,8 @@ def rule_articles(low: list[str]) -> list[_Edit]:
             continue
         if nxt in UNCOUNTABLE_PLURALS or nxt in UNCOUNTABLE_SINGULARS:
             continue
+        if token in {"a", "an"} and lexicon_available() and starts_with_vowel_sound(nxt) is None:
+            continue  # a word the lexicon does not know ("USB", a name): its first sound is a guess
         if token == "a" and article_for(nxt) == "an":
             edits.append(_edit(index, index + 1, ["an"], "a_an",
                                f"Use \"an\" before a vowel sound: \"an {nxt}\"."))

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 PLURAL_QUANTIFIERS = {
     "many", "several", "few", "these", "those", "both", "various", "numerous", "two", "three", "four",
     "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "hundreds", "thousands",
-    "millions", "dozens", "multiple", "countless",
+    "millions", "dozens", "countless",
 }
 SINGULAR_DETERMINERS = {"a", "an", "each", "every", "another"}
 NOUN_MODIFIER_TAGS = {"JJ", "JJR", "JJS"}
@@ -34,7 +34,7 @@ TIME_SPANS = {"day", "night", "week", "month", "year", "morning", "evening", "af
               "spring", "autumn", "weekend", "season", "semester", "term", "century", "decade", "life", "long"}
 # quantifiers that want a plural count noun unless a determiner comes first ("most students", "other
 # reasons", "all students" but "the most", "each other", "at all")
-OPEN_QUANTIFIERS = {"most", "other", "all"}
+OPEN_QUANTIFIERS = {"most", "all"}
 DETERMINER_BEFORE_QUANTIFIER = {"the", "a", "an", "each", "any", "no", "every", "some", "one", "this", "that", "my",
                                 "your", "his", "her", "its", "our", "their", "at", "on", "the", "among", "above",
                                 "after", "before", "for", "in", "of"}
@@ -106,8 +106,13 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
             continue  # "most beautiful city": "most" makes a superlative here, it does not count
         if word in OPEN_QUANTIFIERS and previous in DETERMINER_BEFORE_QUANTIFIER:
             continue  # "the most", "each other", "the other day", "at all"
-        if word == "all" and (previous in {"are", "were", "is", "was", "be", "been"} or tagged.tag(index - 1) == "PRP"):
+        if word == "all" and (previous in {"are", "were", "is", "was", "be", "been", "-"} or tagged.tag(index - 1) == "PRP"):
             continue  # "they are all face ...": a floating "all", not a determiner
+        if word in {"both", "either", "neither"} and any(
+                tagged.word(at) in {"and", "or", "nor"} for at in range(index + 2, index + 10)):
+            continue  # "both serial and parallel": a pair of words, not a count
+        if word.isdigit() and tagged.tag(index - 1) in {"NN", "NNS", "NNP", "NNPS"}:
+            continue  # "Python 3 package": a version, not a count
         if word in PLURAL_QUANTIFIERS or word in OPEN_QUANTIFIERS or (word.isdigit() and 1 < int(word) < 1000 and previous not in {
                 "in", "at", "since", "page", "number", "of", "by", "to", "a", "an", "the"}):
             if previous in {"a", "an", "every", "the"} and word not in {"these", "those", "few", "many"}:

@@ -20,6 +20,7 @@ from tutor.word_forms import (
     base_of_third_person,
     participle_of,
     past_of,
+    singular,
 )
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,8 @@ def _subject_number(tagged: TaggedTokens, index: int) -> str | None:
         return None
     if tag == "NN" and before in SINGULAR_SUBJECT_DETERMINERS and tagged.word(index - 2) in CLAUSE_OPENERS:
         return None if word in COLLECTIVE_NOUNS else "singular"
-    if tag == "NNS" and word not in S_ENDING_SINGULARS and tagged.tag(index + 1) not in {"NN", "NNS"}:
+    if tag == "NNS" and word not in S_ENDING_SINGULARS and tagged.tag(index + 1) not in {"NN", "NNS"} \
+            and singular(word) is not None:  # "Pygments is": a name, not a plural
         start = index - 1
         while tagged.tag(start) == "JJ" and start > index - 3 and not tagged.word(start).endswith("ing"):
             start -= 1  # "endangered animals is" (but "learning facts is": a gerund's object)
