@@ -76,6 +76,9 @@ LINK_OR_HAVE = {"is", "are", "am", "was", "were", "be", "been", "being", "feel",
                 "for", "taste"}
 PERSON_OBJECTS = {"me", "him", "her", "us", "them", "you", "people", "everyone", "everybody", "anyone", "students",
                   "children", "kids"}
+FEELING_VERBS = {"like", "likes", "liked", "love", "loves", "loved", "enjoy", "enjoys", "enjoyed", "want", "wants",
+                 "wanted", "hate", "hates", "hated", "appreciate", "appreciated", "miss", "missed", "agree",
+                 "agreed", "need", "needed"}
 UNCOUNTABLE_FOR_SUCH = {"weather", "advice", "information", "fun", "music", "food", "work", "traffic", "noise",
                         "news", "progress", "luck", "money", "time"}
 DURATION_UNITS = {"minutes", "hours", "days", "weeks", "months", "years", "decades", "centuries"}
@@ -151,6 +154,16 @@ def rule_missing_be(tagged: TaggedTokens) -> list[Edit]:
     """she very happy -> she is very happy; it important to -> it is important to; will able to -> will be able to."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
+        if word in BE_FOR and tagged.word(index + 1) == "born" and tagged.word(index - 1) in SUBJECT_OPENERS:
+            past_be = "was" if word in {"i", "he", "she", "it"} else "were"
+            edits.append(edit(index + 1, index + 1, [past_be], "missing_be",
+                              f"\"Born\" needs \"be\" in the past: \"{word} {past_be} born\"."))
+            continue
+        if index == 0 and word == "is" and tagged.tag(1) == "JJ" and tagged.word(2) in {"to", "that"} \
+                and "?" not in tagged.words:
+            edits.append(edit(0, 1, ["it", "is"], "missing_subject",
+                              "English needs a subject before the verb: \"It is ...\"."))
+            continue
         if word in BE_BEFORE_ABLE and tagged.word(index + 1) == "able" and tagged.word(index + 2) == "to":
             edits.append(edit(index + 1, index + 1, ["be"], "missing_be",
                               f"\"Able\" is an adjective, so it needs \"be\": \"{word} be able to\"."))
@@ -249,6 +262,17 @@ def rule_during_for(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_very_with_verb(tagged: TaggedTokens) -> list[Edit]:
+    """I very like it -> I really like it ("very" goes with adjectives and adverbs, not verbs)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word == "very" and tagged.word(index + 1) in FEELING_VERBS and tagged.tag(index - 1) in {"PRP", "NN", "NNS"}:
+            edits.append(edit(index, index + 1, ["really"], "word_order",
+                              f"\"Very\" does not go with a verb: \"really {tagged.word(index + 1)}\" "
+                              f"(or \"... very much\")."))
+    return edits
+
+
 PHRASE_RULES = (
     rule_collocations,
     rule_than_then,
@@ -260,4 +284,5 @@ PHRASE_RULES = (
     rule_for_someone_to,
     rule_so_such,
     rule_during_for,
+    rule_very_with_verb,
 )

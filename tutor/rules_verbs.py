@@ -68,6 +68,8 @@ NOT_PASSIVE = {"able", "like", "worth", "home", "sure", "due", "free", "alone", 
                "go", "come", "arrive", "happen", "sleep", "die", "live", "exist", "stay", "seem", "become",
                "fall", "rise", "sit", "stand", "lie", "run", "walk", "work", "wait", "belong", "appear"}
 BE_FORMS = {"is", "are", "was", "were", "be", "been", "being"}
+INDEFINITE_PRONOUNS = {"everyone", "everybody", "someone", "somebody", "nobody", "anyone", "anybody",
+                       "everything", "something", "nothing"}
 RELATIVE_PRONOUNS = {"who", "that", "which"}
 REPORTING_VERBS = {"think", "thinks", "thought", "know", "knows", "knew", "believe", "believes", "believed", "say",
                    "says", "said", "hope", "hopes", "guess", "feel", "feels", "felt", "mean", "means", "suppose",
@@ -114,6 +116,8 @@ def _subject_number(tagged: TaggedTokens, index: int) -> str | None:
         if antecedent == "NNS" and tagged.word(index - 1) not in S_ENDING_SINGULARS and word != "which":
             return "plural"  # "which" may stand for the whole clause: "... others, which gives them success"
         return None
+    if word in INDEFINITE_PRONOUNS and (before in CLAUSE_OPENERS or before in REPORTING_VERBS):
+        return "singular"  # "everyone know" -> "everyone knows"
     if tag == "PRP" and (before in CLAUSE_OPENERS or before in REPORTING_VERBS):
         if word in THIRD_PRONOUNS:
             return "singular"
@@ -350,6 +354,10 @@ def rule_make_let_to(tagged: TaggedTokens) -> list[Edit]:
     """make them to understand -> make them understand; let him to go -> let him go."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
+        if word == "let's" and tagged.word(index + 1) == "to" and tagged.tag(index + 2) == "VB":
+            edits.append(edit(index + 1, index + 2, [], "verb_pattern",
+                              f"After \"let's\", the verb has no \"to\": \"let's {tagged.word(index + 2)}\"."))
+            continue
         if word not in MAKE_LET:
             continue
         obj = index + 1
