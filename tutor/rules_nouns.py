@@ -373,7 +373,7 @@ def rule_plural_complement(tagged: TaggedTokens) -> list[Edit]:
     """they are good student -> they are good students (a plural subject, one countable noun after "are")."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
-        if word not in {"are", "were"} or tagged.word(index - 1) not in {"they", "we", "you"}:
+        if word not in {"are", "were"} or tagged.word(index - 1) not in {"they", "we"}:
             continue
         at = index + 1
         while tagged.tag(at) == "JJ" and at < index + 3:

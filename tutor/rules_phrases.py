@@ -51,6 +51,9 @@ COLLOCATIONS: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {
     ("are", "depended", "on"): (("are", "dependent", "on"), "The adjective is \"dependent on\"."),
     ("was", "depended", "on"): (("was", "dependent", "on"), "The adjective is \"dependent on\"."),
     ("be", "depended", "on"): (("be", "dependent", "on"), "The adjective is \"dependent on\"."),
+    ("today", "world"): (("today's", "world"), "We say \"today's world\" (the world of today)."),
+    ("today", "society"): (("today's", "society"), "We say \"today's society\"."),
+    ("today", "generation"): (("today's", "generation"), "We say \"today's generation\"."),
     ("now", "a", "days"): (("nowadays",), "\"Nowadays\" is one word."),
     ("a", "lot", "people"): (("a", "lot", "of", "people"), "We say \"a lot of\" before a noun."),
 }

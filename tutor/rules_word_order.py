@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from tutor.pos_tagging import TaggedTokens
+from tutor.pos_tagging import TaggedTokens, starts_with_vowel_sound
 from tutor.rule_edits import Edit, edit
 
 logger = logging.getLogger(__name__)
 
 FREQUENCY_ADVERBS = {"always", "usually", "often", "never", "sometimes", "rarely", "seldom", "normally", "generally",
-                     "also"}
+                     "also", "already"}
 NOT_MOVED_AFTER = {"is", "are", "am", "was", "were", "be", "been", "being", "do", "does", "did", "have", "has", "had",
                    "can", "could", "will", "would", "should", "must", "may", "might"}
 SUBJECT_TAGS = {"PRP", "NN", "NNS", "NNP"}
@@ -41,8 +41,8 @@ def rule_frequency_adverb(tagged: TaggedTokens) -> list[Edit]:
         verb_word = tagged.word(verb)
         if tagged.tag(verb) not in {"VBP", "VBZ", "VBD"} or verb_word in NOT_MOVED_AFTER or "'" in verb_word:
             continue
-        if tagged.tag(verb - 1) not in {"PRP", "NN", "NNS"} or (word == "also" and tagged.word(index + 1) in {
-                ",", ".", "", "to"}):
+        if tagged.tag(verb - 1) not in {"PRP", "NN", "NNS"} or (word in {"also", "already"} and tagged.word(
+                index + 1) in {",", ".", "", "to", "!", "?"}):
             continue
         edits.append(edit(verb, index + 1, [word, verb_word], "word_order",
                           f"\"{word.capitalize()}\" goes before the main verb: \"{word} {verb_word}\"."))
@@ -100,9 +100,25 @@ def rule_embedded_question(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_a_such(tagged: TaggedTokens) -> list[Edit]:
+    """a such situation -> such a situation ("such" comes before the article)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words[:-1]):
+        if word in {"a", "an"} and tagged.word(index + 1) == "such":
+            following = tagged.word(index + 2)
+            article = word
+            if following.isalpha():
+                vowel = starts_with_vowel_sound(following)
+                article = word if vowel is None else ("an" if vowel else "a")
+            edits.append(edit(index, index + 2, ["such", article], "word_order",
+                              f"\"Such\" comes before the article: \"such {article} {following}\"."))
+    return edits
+
+
 WORD_ORDER_RULES = (
     rule_frequency_adverb,
     rule_very_much_position,
     rule_question_order,
     rule_embedded_question,
+    rule_a_such,
 )
