@@ -268,6 +268,16 @@ def rule_there_is_are(tagged: TaggedTokens) -> list[Edit]:
             fixed = "are" if verb_word == "is" else "were"
             edits.append(edit(verb, verb + 1, [fixed], "there_is_are",
                               f"\"There {fixed}\" goes with plural nouns."))
+        elif verb_word in {"are", "were"} and nxt in {"some", "many", "several", "no"} and tagged.tag(verb + 2) == "NN" \
+                and tagged.tag(verb + 3) not in {"NN", "NNS"}:
+            noun_word = tagged.word(verb + 2)
+            if noun_word in UNCOUNTABLE_NOUNS or noun_word in MASS_OR_COUNT or _abstract(noun_word):
+                continue
+            form = plural(noun_word)
+            if form is None:
+                continue
+            edits.append(edit(verb + 2, verb + 3, [form], "noun_number",
+                              f"\"There {verb_word} {nxt}\" goes with a plural noun: \"{form}\"."))
         elif verb_word in {"are", "were"}:
             if nxt in {"a", "an", "one"} and after not in QUANTITY_NOUNS and after not in {"great", "good"}:
                 fixed = "is" if verb_word == "are" else "was"

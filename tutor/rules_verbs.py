@@ -68,6 +68,7 @@ NOT_PASSIVE = {"able", "like", "worth", "home", "sure", "due", "free", "alone", 
                "go", "come", "arrive", "happen", "sleep", "die", "live", "exist", "stay", "seem", "become",
                "fall", "rise", "sit", "stand", "lie", "run", "walk", "work", "wait", "belong", "appear"}
 BE_FORMS = {"is", "are", "was", "were", "be", "been", "being"}
+PLURAL_OF_QUANTIFIERS = {"most", "many", "some", "all", "few", "several", "both"}
 INDEFINITE_PRONOUNS = {"everyone", "everybody", "someone", "somebody", "nobody", "anyone", "anybody",
                        "everything", "something", "nothing"}
 RELATIVE_PRONOUNS = {"who", "that", "which"}
@@ -132,8 +133,11 @@ def _subject_number(tagged: TaggedTokens, index: int) -> str | None:
         while tagged.tag(start) == "JJ" and start > index - 3 and not tagged.word(start).endswith("ing"):
             start -= 1  # "endangered animals is" (but "learning facts is": a gerund's object)
         opener = tagged.word(start)
-        if opener in {"and", "or"}:
+        if opener in {"and", "or"} and start > 0:
             return None  # "understanding concepts and ideas is": the subject may be the whole phrase
+        if opener in PLURAL_SUBJECT_DETERMINERS and tagged.word(start - 1) == "of" \
+                and tagged.word(start - 2) in PLURAL_OF_QUANTIFIERS and tagged.word(start - 3) in CLAUSE_OPENERS:
+            return "plural"  # "most of these systems runs" -> "run" (but "one of these systems runs")
         if opener in CLAUSE_OPENERS or (opener in PLURAL_SUBJECT_DETERMINERS and (
                 tagged.word(start - 1) in CLAUSE_OPENERS or tagged.word(start - 1) in REPORTING_VERBS)):
             return "plural"
@@ -158,6 +162,8 @@ def rule_agreement(tagged: TaggedTokens) -> list[Edit]:
             continue
         verb = _next_past_adverbs(tagged, index + 1)
         verb_word, verb_tag = tagged.word(verb), tagged.tag(verb)
+        if verb_tag == "NN" and tagged.word(verb + 1) in {"me", "him", "them", "us"}:
+            verb_tag = "VBP"  # "the teacher teach them": an object pronoun shows the tagger's "noun" is the verb
         fixed = None
         if number == "singular":
             if verb_word in SINGULAR_FIXES:
