@@ -112,6 +112,13 @@ def rule_confused_words(tagged: TaggedTokens) -> list[Edit]:
                                                                              "don't", "didn't", "not", "might"}):
             fixed = "losing" if word == "loosing" else "lose"
             why = f"\"{fixed.capitalize()}\" (not having any more) has one o; \"loose\" means not tight."
+        elif word == "effect" and previous in {"will", "would", "can", "could", "may", "might", "not", "should",
+                                               "must", "does", "do", "did"} and tagged.word(index + 1) != "change" \
+                and tagged.tag(index + 1) in {
+                "DT", "PRP", "PRP$", "NN", "NNS", "JJ"}:
+            fixed, why = "affect", "The verb is \"affect\"; \"effect\" is the noun (a result)."
+        elif word == "affect" and tagged.tag(index - 1) in {"DT", "JJ", "PRP$"} and nxt in {"of", "on", ".", ",", ""}:
+            fixed, why = "effect", "The noun is \"effect\"; \"affect\" is the verb."
         elif word == "advice" and tagged.tag(index - 1) == "PRP" and nxt in {"you", "him", "her", "them", "me", "us",
                                                                             "people", "everyone", "to"}:
             fixed, why = "advise", "The verb is \"advise\"; \"advice\" is the noun."
