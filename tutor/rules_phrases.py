@@ -276,6 +276,26 @@ def rule_very_with_verb(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_because_of(tagged: TaggedTokens) -> list[Edit]:
+    """because the cold and the wind -> because of the cold and the wind (a noun phrase, no verb, follows)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word != "because" or tagged.tag(index + 1) not in {"DT", "PRP$"} or tagged.word(index + 1) in {
+                "that", "this", "these", "those", "all", "both", "each", "some", "any", "no"}:
+            continue
+        end = index + 1
+        while end < len(tagged) and tagged.word(end) not in {".", "!", "?", ";", "so", "but"}:
+            end += 1
+        phrase_tags = [tagged.tag(at) for at in range(index + 1, end)]
+        if len(phrase_tags) > 8 or any(tag.startswith(("VB", "MD")) for tag in phrase_tags):
+            continue  # a verb follows: "because the bus was late" is a clause
+        if not any(tag in {"NN", "NNS"} for tag in phrase_tags):
+            continue
+        edits.append(edit(index + 1, index + 1, ["of"], "preposition",
+                          "Before a noun (no verb), use \"because of\": \"because of the ...\"."))
+    return edits
+
+
 PHRASE_RULES = (
     rule_collocations,
     rule_than_then,
@@ -288,4 +308,5 @@ PHRASE_RULES = (
     rule_so_such,
     rule_during_for,
     rule_very_with_verb,
+    rule_because_of,
 )

@@ -38,7 +38,7 @@ NO_PREPOSITION = {
     ("discuss", "about"), ("marry", "with"), ("contact", "with"), ("approach", "to"), ("lack", "of"),
     ("enter", "to"), ("enter", "in"), ("reach", "to"), ("resemble", "to"), ("mention", "about"),
     ("emphasize", "on"), ("emphasise", "on"), ("attend", "at"), ("answer", "to"), ("call", "to"),
-    ("trust", "on"), ("obey", "to"), ("join", "with"), ("affect", "on"),
+    ("trust", "on"), ("obey", "to"), ("join", "with"), ("affect", "on"), ("emphasize", "about"),
 }
 # (verb, wrong preposition) -> the preposition it takes
 WRONG_PREPOSITION = {
@@ -46,6 +46,9 @@ WRONG_PREPOSITION = {
     ("complain", "for"): "about", ("specialize", "on"): "in", ("invest", "on"): "in", ("believe", "on"): "in",
     ("comment", "about"): "on", ("succeed", "to"): "in", ("rely", "in"): "on", ("insist", "in"): "on",
 }
+OBJECT_FORMS = {"they": "them", "he": "him", "she": "her", "we": "us", "i": "me"}
+VERBS_WITH_OBJECT_TO = {"help", "ask", "want", "tell", "allow", "encourage", "force", "teach", "invite", "advise",
+                        "expect", "need", "remind", "persuade", "enable", "get", "order", "warn", "urge", "cause"}
 MOTION_BASES = {"travel", "go", "come", "move", "return", "fly", "drive"}
 NOT_PLACES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
               "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
@@ -152,6 +155,10 @@ def rule_verb_preposition(tagged: TaggedTokens) -> list[Edit]:
         elif base in MOTION_BASES and tagged.tag(index + 1) == "NNP" and nxt not in NOT_PLACES and nxt.isalpha():
             edits.append(edit(index + 1, index + 1, ["to"], "preposition",
                               f"We {base} to a place: \"{word} to {nxt.capitalize()}\"."))
+        elif base == "deal" and tagged.tag(index + 1) in {"DT", "PRP$"} and tagged.tag(index - 1) in {
+                "TO", "MD", "PRP", "RB"}:
+            edits.append(edit(index + 1, index + 1, ["with"], "preposition",
+                              f"We deal with something: \"{word} with {nxt} ...\"."))
         elif base == "wait" and nxt in OBJECT_PRONOUN_WORDS:
             edits.append(edit(index + 1, index + 1, ["for"], "preposition",
                               f"We wait for someone: \"{word} for {nxt}\"."))
@@ -184,9 +191,25 @@ def _is_known_verb(word: str) -> bool:
     return word.isalpha() and is_known_word(third_person(word)) and base_of_past(word) is None
 
 
+def rule_object_pronoun(tagged: TaggedTokens) -> list[Edit]:
+    """help they to understand -> help them to understand (after a verb, the object form of the pronoun)."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word not in OBJECT_FORMS or not tagged.tag(index - 1).startswith("VB"):
+            continue
+        verb = tagged.word(index - 1)
+        if _base(verb) not in VERBS_WITH_OBJECT_TO or tagged.word(index + 1) != "to":
+            continue
+        fixed = OBJECT_FORMS[word]
+        edits.append(edit(index, index + 1, [fixed], "pronoun",
+                          f"After the verb \"{verb}\", the pronoun is an object: \"{verb} {fixed}\"."))
+    return edits
+
+
 VERB_PATTERN_RULES = (
     rule_ing_or_to,
     rule_ing_after_preposition,
     rule_missing_to,
+    rule_object_pronoun,
     rule_verb_preposition,
 )

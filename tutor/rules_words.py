@@ -28,7 +28,8 @@ SPLIT_WORDS = {
 }
 CLAUSE_INITIAL_ONLY = {"maybe", "sometimes"}
 REPEATABLE_ONCE = {"the", "a", "an", "to", "of", "in", "on", "at", "is", "are", "and", "for", "with", "my", "your",
-                   "their", "i", "we", "they", "it", "was", "be", "will", "can", "this"}
+                   "their", "i", "we", "they", "it", "was", "be", "will", "can", "this", "must", "should", "would",
+                   "could", "not", "has", "have"}
 CONTRACTIONS_WITHOUT_APOSTROPHE = {
     "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't", "arent": "aren't",
     "wasnt": "wasn't", "werent": "weren't", "cant": "can't", "couldnt": "couldn't", "wouldnt": "wouldn't",

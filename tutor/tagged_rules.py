@@ -41,7 +41,7 @@ RULE_FAMILIES: dict[str, str] = {
     "double_negative": "double negatives",
     "its_its": "confused words", "there_their": "confused words",
     "confused_word": "confused words", "apostrophe": "confused words",
-    "good_well": "adjective or adverb",
+    "good_well": "adjective or adverb", "pronoun": "pronouns",
     "age": "fixed expressions", "repeated_word": "words written twice", "split_word": "words written as one",
     "missing_subject": "missing subject", "word_order": "word order",
 }
