@@ -49,6 +49,9 @@ WRONG_PREPOSITION = {
 OBJECT_FORMS = {"they": "them", "he": "him", "she": "her", "we": "us", "i": "me"}
 VERBS_WITH_OBJECT_TO = {"help", "ask", "want", "tell", "allow", "encourage", "force", "teach", "invite", "advise",
                         "expect", "need", "remind", "persuade", "enable", "get", "order", "warn", "urge", "cause"}
+# verbs with no noun of the same form ("a discuss" does not exist), so no tag is needed
+ONLY_VERBS = {"discuss", "emphasize", "emphasise", "resemble", "obey", "mention"}
+BE_WORDS = {"am", "is", "are", "was", "were", "be", "been", "being", "get", "got"}
 MOTION_BASES = {"travel", "go", "come", "move", "return", "fly", "drive"}
 NOT_PLACES = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
               "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
@@ -136,9 +139,10 @@ def rule_verb_preposition(tagged: TaggedTokens) -> list[Edit]:
     """we discussed about it -> we discussed it; she married with him -> she married him; wait me -> wait for me."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words[:-1]):
-        if not tagged.tag(index).startswith("VB"):
-            continue
         base = _base(word)
+        only_verb = base in ONLY_VERBS and tagged.word(index - 1) not in BE_WORDS
+        if not tagged.tag(index).startswith("VB") and not only_verb:
+            continue  # the tagger may call "mentions" a noun after "the lecture"; these words are verbs only
         nxt = tagged.word(index + 1)
         if (base, nxt) in NO_PREPOSITION and tagged.tag(index + 2) in OBJECT_TAGS:
             edits.append(edit(index + 1, index + 2, [], "preposition",

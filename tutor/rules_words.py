@@ -46,7 +46,10 @@ def rule_its_its(tagged: TaggedTokens) -> list[Edit]:
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
         nxt = tagged.word(index + 1)
-        if word == "its" and (nxt in ITS_THEN_IS or tagged.tag(index + 1) in {"DT", "VBG"} and nxt in {
+        adjective_alone = tagged.tag(index + 1) == "JJ" and tagged.tag(index + 2) in {".", "IN", "TO", ""}
+        if word == "its" and (nxt in ITS_THEN_IS or nxt == "been" or adjective_alone
+                              or tagged.tag(index + 1) == "RB" and nxt not in {"own"}
+                              or tagged.tag(index + 1) in {"DT", "VBG"} and nxt in {
                 "a", "an", "the", "not", "time", "going", "getting", "being"}):
             edits.append(edit(index, index + 1, ["it's"], "its_its",
                               "\"It's\" means \"it is\"; \"its\" means \"belonging to it\"."))
