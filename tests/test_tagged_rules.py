@@ -167,6 +167,7 @@ FIXES = [
     ("there_their", "They read in there free time.", "They read in their free time."),
     ("preposition", "The price is depended on the season.", "The price is dependent on the season."),
     ("article", "This is important thing to know.", "This is an important thing to know."),
+    ("article", "It will be good solution.", "It will be a good solution."),
 ]
 
 LEFT_ALONE = [
@@ -210,7 +211,7 @@ LEFT_ALONE = [
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
     "I know that that is true.", "He had had enough.",
     "They are good friends.", "We are family.", "She researches bats.", "It is hard to say.", "It was kind to them to come.",
-    "There is a park there.", "Others say no.", "Its main purpose is fun.", "The dog wagged its tail.", "It has a mention of you.",
+    "There is a park there.", "Others say no.", "It gives us a lot of opportunity to think.", "It will be good education.", "It is good news.", "The help they gave was huge.", "Its main purpose is fun.", "The dog wagged its tail.", "It has a mention of you.",
     "Its colour is red.", "The plan and its costs were shown.", "We stayed in because the rain was heavy.", "It is hard because the graduate, at this stage, is tired.", "It was a good deal for us.",
     "I think they want to go.", "We did it because this was right.", "We deal with it.", "Noise can affect your sleep.", "The effect of noise is clear.", "It had an effect.",
     "They want to effect change.", "One of these phones breaks easily.", "There are some water bottles.", "There is some bread.",

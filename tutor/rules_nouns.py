@@ -59,6 +59,18 @@ UNCOUNTABLE_PLURAL_FORMS = {
     "softwares": "software", "hardwares": "hardware", "wildlifes": "wildlife", "medias": "media",
     "mankinds": "mankind", "trafics": "traffic", "traffics": "traffic", "vocabularies": "vocabulary",
 }
+# nouns with an "abstract" ending that are ordinary count nouns ("a big city", "a good solution")
+COUNTABLE_ABSTRACT = {
+    "city", "university", "community", "activity", "opportunity", "facility", "celebrity", "personality",
+    "society", "situation", "question", "solution", "decision", "position", "station", "nation", "suggestion",
+    "explanation", "option", "condition", "generation", "organization", "organisation", "institution",
+    "invention", "collection", "competition", "connection", "description", "direction", "exception",
+    "expression", "impression", "profession", "session", "mission", "argument", "moment", "comment",
+    "statement", "document", "instrument", "apartment", "department", "experiment", "tournament",
+    "relationship", "championship", "scholarship", "difference", "sentence", "conference", "instance",
+    "distance", "chance", "advantage", "disadvantage", "appliance", "residence", "reference", "entrance",
+    "lecture", "topic", "kingdom", "museum", "mechanism", "organism",
+}
 ARTICLE_SUBJECTS = {"he", "she", "it", "this", "that"}
 ABSTRACT_ENDINGS = ("ness", "ity", "tion", "sion", "ment", "ance", "ence", "ism", "ship", "dom", "ics")
 # uncountable nouns that still take "a" in everyday use: "a coffee", "a good knowledge of", "a fun day"
@@ -70,7 +82,7 @@ COUNTABLE_AS_A_SERVING_OR_KIND = {"music", "health", "water", "coffee", "tea", "
 def _abstract(noun: str) -> bool:
     """Nouns usually used without a count: "-ness", "-tion", ... and verb-based "-ing" ("shopping", not "thing")."""
     if noun.endswith(ABSTRACT_ENDINGS):
-        return True
+        return noun not in COUNTABLE_ABSTRACT
     return noun.endswith("ing") and len(noun) > 6 and is_known_word(noun[:-3])
 
 
@@ -136,7 +148,9 @@ def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
             continue
         if singular_noun.endswith("ing") or (trigger in OPEN_QUANTIFIERS and singular_noun in TIME_SPANS):
             continue
-        if trigger.endswith(" of") and (_abstract(singular_noun) or singular_noun in TIME_SPANS):
+        if trigger.endswith(" of") and (singular_noun.endswith(ABSTRACT_ENDINGS) or singular_noun in TIME_SPANS):
+            continue  # "a lot of opportunity": abstract nouns after "a lot of" are often uncounted
+        if trigger.endswith(" of") and _abstract(singular_noun):
             continue
         if tagged.word(noun + 1) == "of" and trigger in PLURAL_QUANTIFIERS:
             continue  # "two kind of", handled nowhere: leave it

@@ -199,11 +199,11 @@ def rule_object_pronoun(tagged: TaggedTokens) -> list[Edit]:
     """help they to understand -> help them to understand (after a verb, the object form of the pronoun)."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
-        if word not in OBJECT_FORMS or not tagged.tag(index - 1).startswith("VB"):
+        if word not in OBJECT_FORMS or tagged.word(index + 1) != "to" or tagged.tag(index + 2) != "VB":
             continue
         verb = tagged.word(index - 1)
-        if _base(verb) not in VERBS_WITH_OBJECT_TO or tagged.word(index + 1) != "to":
-            continue
+        if _base(verb) not in VERBS_WITH_OBJECT_TO:
+            continue  # ("help they to understand": whatever the tag of "help", "they to" + verb needs "them")
         fixed = OBJECT_FORMS[word]
         edits.append(edit(index, index + 1, [fixed], "pronoun",
                           f"After the verb \"{verb}\", the pronoun is an object: \"{verb} {fixed}\"."))
