@@ -82,6 +82,9 @@ FIXES = [
     # comparatives
     ("comparative", "My bike is faster then yours.", "My bike is faster than yours."),
     ("comparative", "She is so good teacher.", "She is such a good teacher."),
+    ("comparative", "I walk rather that drive.", "I walk rather than drive."),
+    ("noun_number", "There are certain rule here.", "There are certain rules here."),
+    ("split_word", "In deed, it works.", "Indeed, it works."),
     ("comparative", "They were so kind people.", "They were such kind people."),
     ("preposition", "I lived there during three years.", "I lived there for three years."),
     # double negatives
@@ -211,7 +214,7 @@ LEFT_ALONE = [
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
     "I know that that is true.", "He had had enough.",
     "They are good friends.", "We are family.", "She researches bats.", "It is hard to say.", "It was kind to them to come.",
-    "There is a park there.", "Others say no.", "It gives us a lot of opportunity to think.", "It will be good education.", "It is good news.", "The help they gave was huge.", "Its main purpose is fun.", "The dog wagged its tail.", "It has a mention of you.",
+    "There is a park there.", "Others say no.", "I would rather that you stay.", "A certain man came.", "Certain people agree.", "It gives us a lot of opportunity to think.", "It will be good education.", "It is good news.", "The help they gave was huge.", "Its main purpose is fun.", "The dog wagged its tail.", "It has a mention of you.",
     "Its colour is red.", "The plan and its costs were shown.", "We stayed in because the rain was heavy.", "It is hard because the graduate, at this stage, is tired.", "It was a good deal for us.",
     "I think they want to go.", "We did it because this was right.", "We deal with it.", "Noise can affect your sleep.", "The effect of noise is clear.", "It had an effect.",
     "They want to effect change.", "One of these phones breaks easily.", "There are some water bottles.", "There is some bread.",

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 PLURAL_QUANTIFIERS = {
     "many", "several", "few", "these", "those", "both", "various", "numerous", "two", "three", "four",
     "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "hundreds", "thousands",
-    "millions", "dozens", "countless",
+    "millions", "dozens", "countless", "certain",
 }
 SINGULAR_DETERMINERS = {"a", "an", "each", "every", "another"}
 NOUN_MODIFIER_TAGS = {"JJ", "JJR", "JJS"}

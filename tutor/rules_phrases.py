@@ -106,6 +106,10 @@ def rule_than_then(tagged: TaggedTokens) -> list[Edit]:
     """more expensive then mine -> more expensive than mine (a comparison takes "than")."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
+        if word == "that" and tagged.word(index - 1) == "rather" and tagged.word(index - 2) not in {
+                "would", "'d", "i'd", "we'd", "you'd", "they'd", "he'd", "she'd"}:
+            edits.append(edit(index, index + 1, ["than"], "comparative", "We say \"rather than\"."))
+            continue
         if word != "then":
             continue
         window = range(max(0, index - 4), index)

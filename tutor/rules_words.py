@@ -24,7 +24,7 @@ SPLIT_WORDS = {
     ("in", "stead"): "instead", ("my", "self"): "myself", ("your", "self"): "yourself",
     ("him", "self"): "himself", ("her", "self"): "herself", ("it", "self"): "itself",
     ("them", "selves"): "themselves", ("our", "selves"): "ourselves", ("may", "be"): "maybe",
-    ("some", "times"): "sometimes", ("an", "other"): "another", ("now", "adays"): "nowadays",
+    ("some", "times"): "sometimes", ("in", "deed"): "indeed", ("an", "other"): "another", ("now", "adays"): "nowadays",
 }
 CLAUSE_INITIAL_ONLY = {"maybe", "sometimes"}
 REPEATABLE_ONCE = {"the", "a", "an", "to", "of", "in", "on", "at", "is", "are", "and", "for", "with", "my", "your",
