@@ -59,6 +59,7 @@ TOPIC = "free_conversation"
 LEVEL = "B1-B2"
 ATTACHED_PUNCTUATION = re.compile(r" ([.,!?;:%)\]}])")
 OPENING_PUNCTUATION = re.compile(r"([(\[{$]) ")
+DETACHED_CLITIC = re.compile(r"(?<=\w) ('(?:s|re|ve|ll|d|m))\b", re.IGNORECASE)
 WORD_EDGE = "\"'.,!?;:()[]{}-`"
 TARGETS = {"caught": 0.30, "false_alarms": 0.05, "helpful": 0.80}
 
@@ -115,16 +116,21 @@ class EngineFigures:
         }
 
 
+def _join_clitics(text: str) -> str:
+    """"do n't" -> "don't", "it 's" -> "it's": the corpus splits them, a transcript does not."""
+    return DETACHED_CLITIC.sub(r"\1", text.replace(" n't", "n't"))
+
+
 def words(text: str) -> list[str]:
-    """Lower-case words with punctuation ignored, " n't" joined (how sentences are compared)."""
-    text = text.lower().replace(" n't", "n't")
+    """Lower-case words with punctuation ignored, clitics joined (how sentences are compared)."""
+    text = _join_clitics(text.lower())
     stripped = (token.strip(WORD_EDGE) for token in text.split())
     return [token for token in stripped if token and any(char.isalnum() for char in token)]
 
 
 def as_transcript(line: str, strip_punctuation: bool = False) -> str:
-    """"I do n't know , really ." -> "I don't know, really." (or without punctuation)."""
-    text = line.strip().replace(" n't", "n't")
+    """"I do n't know , it 's late ." -> "I don't know, it's late." (or without punctuation)."""
+    text = _join_clitics(line.strip())
     if strip_punctuation:
         return " ".join(words(text)) if text else ""
     text = ATTACHED_PUNCTUATION.sub(r"\1", text)

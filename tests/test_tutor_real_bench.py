@@ -27,11 +27,13 @@ JFLEG_PRESENT = (DEFAULT_DATA / "dev.src").is_file()
 
 def test_transcript_joins_nt_and_attaches_punctuation() -> None:
     assert as_transcript("I do n't know , really .") == "I don't know, really."
+    assert as_transcript("It 's late , we 're tired .") == "It's late, we're tired."
     assert as_transcript("I do n't know , really .", strip_punctuation=True) == "i don't know really"
 
 
 def test_words_ignore_case_and_punctuation() -> None:
     assert words("He does n't , really .") == words("he doesn't really") == ["he", "doesn't", "really"]
+    assert words("It 's hers") == words("it's hers") == ["it's", "hers"]
     assert edit_distance(["a", "b", "c"], ["a", "c"]) == 1
 
 
