@@ -36,7 +36,7 @@ CLAUSE_OPENERS = {
 ADVERB_TAGS = {"RB", "RBR", "RBS"}
 BASE_TAGS = {"VB", "VBP"}
 MODALS = {"can", "could", "will", "would", "should", "might", "may", "must", "shall"}
-NOT_AFTER_MODAL = {"have", "be", "been", "not", "n't"}
+NOT_AFTER_MODAL = {"have", "be", "been", "not", "n't", "fell"}  # "may fell afraid" is more often "feel" than "fall"
 SUBJUNCTIVE_WORDS = {"suggest", "suggests", "suggested", "insist", "insisted", "recommend", "recommended",
                      "demand", "demanded", "require", "required", "important", "essential", "necessary",
                      "propose", "proposed", "request", "requested", "vital"}
