@@ -87,6 +87,8 @@ FIXES = [
     ("split_word", "In deed, it works.", "Indeed, it works."),
     ("comparative", "They were so kind people.", "They were such kind people."),
     ("preposition", "I lived there during three years.", "I lived there for three years."),
+    ("preposition", "We meet in Monday.", "We meet on Monday."),
+    ("preposition", "Shops close in certain days.", "Shops close on certain days."),
     # double negatives
     ("double_negative", "I didn't see nobody at the party.", "I didn't see anybody at the party."),
     # "the same"
@@ -214,7 +216,7 @@ LEFT_ALONE = [
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
     "I know that that is true.", "He had had enough.",
     "They are good friends.", "We are family.", "She researches bats.", "It is hard to say.", "It was kind to them to come.",
-    "There is a park there.", "Others say no.", "I would rather that you stay.", "A certain man came.", "Certain people agree.", "It gives us a lot of opportunity to think.", "It will be good education.", "It is good news.", "The help they gave was huge.", "Its main purpose is fun.", "The dog wagged its tail.", "It has a mention of you.",
+    "There is a park there.", "Others say no.", "In those days we walked.", "We meet on Mondays.", "In some cases it fails.", "I would rather that you stay.", "A certain man came.", "Certain people agree.", "It gives us a lot of opportunity to think.", "It will be good education.", "It is good news.", "The help they gave was huge.", "Its main purpose is fun.", "The dog wagged its tail.", "It has a mention of you.",
     "Its colour is red.", "The plan and its costs were shown.", "We stayed in because the rain was heavy.", "It is hard because the graduate, at this stage, is tired.", "It was a good deal for us.",
     "I think they want to go.", "We did it because this was right.", "We deal with it.", "Noise can affect your sleep.", "The effect of noise is clear.", "It had an effect.",
     "They want to effect change.", "One of these phones breaks easily.", "There are some water bottles.", "There is some bread.",

@@ -84,6 +84,8 @@ FEELING_VERBS = {"like", "likes", "liked", "love", "loves", "loved", "enjoy", "e
                  "agreed", "need", "needed"}
 UNCOUNTABLE_FOR_SUCH = {"weather", "advice", "information", "fun", "music", "food", "work", "traffic", "noise",
                         "news", "progress", "luck", "money", "time"}
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mondays", "tuesdays",
+            "wednesdays", "thursdays", "fridays", "saturdays", "sundays"}
 DURATION_UNITS = {"minutes", "hours", "days", "weeks", "months", "years", "decades", "centuries"}
 SUBJECT_OPENERS = {"", ".", ",", ";", "and", "but", "because", "so", "if", "when", "that", "although", "since"}
 
@@ -256,6 +258,19 @@ def rule_so_such(tagged: TaggedTokens) -> list[Edit]:
     return edits
 
 
+def rule_on_days(tagged: TaggedTokens) -> list[Edit]:
+    """in Monday -> on Monday; in certain days -> on certain days (days take "on")."""
+    edits: list[Edit] = []
+    for index, word in enumerate(tagged.words):
+        if word not in {"in", "at"}:
+            continue
+        nxt, after = tagged.word(index + 1), tagged.word(index + 2)
+        if nxt in WEEKDAYS or (nxt in {"certain", "some", "specific", "particular"} and after == "days"):
+            edits.append(edit(index, index + 1, ["on"], "preposition",
+                              f"Days take \"on\": \"on {nxt}{' days' if after == 'days' else ''}\"."))
+    return edits
+
+
 def rule_during_for(tagged: TaggedTokens) -> list[Edit]:
     """during two years -> for two years ("for" gives a length of time, "during" a period's name)."""
     edits: list[Edit] = []
@@ -311,6 +326,7 @@ PHRASE_RULES = (
     rule_for_someone_to,
     rule_so_such,
     rule_during_for,
+    rule_on_days,
     rule_very_with_verb,
     rule_because_of,
 )
