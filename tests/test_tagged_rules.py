@@ -70,6 +70,7 @@ FIXES = [
     ("verb_form", "They want to reduced the price.", "They want to reduce the price."),
     ("verb_form", "She did not developed the film.", "She did not develop the film."),
     ("verb_form", "He will borrows my car.", "He will borrow my car."),
+    ("verb_form", "They don't appreciates it.", "They don't appreciate it."),
     # participle after "have"
     ("participle", "They have spend all their money.", "They have spent all their money."),
     # make / let + object + to
@@ -88,6 +89,9 @@ FIXES = [
     ("comparative", "They were so kind people.", "They were such kind people."),
     ("preposition", "I lived there during three years.", "I lived there for three years."),
     ("preposition", "We meet in Monday.", "We meet on Monday."),
+    ("preposition", "As a conclusion, it works.", "In conclusion, it works."),
+    ("preposition", "She wants to go to abroad.", "She wants to go abroad."),
+    ("preposition", "Please explain about the plan.", "Please explain the plan."),
     ("preposition", "Shops close in certain days.", "Shops close on certain days."),
     # double negatives
     ("double_negative", "I didn't see nobody at the party.", "I didn't see anybody at the party."),
@@ -216,7 +220,7 @@ LEFT_ALONE = [
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
     "I know that that is true.", "He had had enough.",
     "They are good friends.", "We are family.", "She researches bats.", "It is hard to say.", "It was kind to them to come.",
-    "There is a park there.", "Others say no.", "In those days we walked.", "We meet on Mondays.", "In some cases it fails.", "I would rather that you stay.", "A certain man came.", "Certain people agree.", "It gives us a lot of opportunity to think.", "It will be good education.", "It is good news.", "The help they gave was huge.", "Its main purpose is fun.", "The dog wagged its tail.", "It has a mention of you.",
+    "There is a park there.", "Others say no.", "We do not need it.", "They did not succeed.", "Trees shed leaves.", "I do things my way.", "Do it now.", "Explain it to me.", "I live abroad.", "In those days we walked.", "We meet on Mondays.", "In some cases it fails.", "I would rather that you stay.", "A certain man came.", "Certain people agree.", "It gives us a lot of opportunity to think.", "It will be good education.", "It is good news.", "The help they gave was huge.", "Its main purpose is fun.", "The dog wagged its tail.", "It has a mention of you.",
     "Its colour is red.", "The plan and its costs were shown.", "We stayed in because the rain was heavy.", "It is hard because the graduate, at this stage, is tired.", "It was a good deal for us.",
     "I think they want to go.", "We did it because this was right.", "We deal with it.", "Noise can affect your sleep.", "The effect of noise is clear.", "It had an effect.",
     "They want to effect change.", "One of these phones breaks easily.", "There are some water bottles.", "There is some bread.",
@@ -291,8 +295,10 @@ def test_word_forms_come_from_the_lexicon() -> None:
         "expert", "city", "box", "person", None]
     assert [base_of_third_person(w) for w in ("thinks", "goes", "studies", "was", "has")] == [
         "think", "go", "study", None, "have"]
-    assert [base_of_past(w) for w in ("reduced", "stopped", "studied", "went", "red")] == [
-        "reduce", "stop", "study", "go", None]
+    assert [base_of_past(w) for w in ("reduced", "stopped", "studied", "went", "red", "need", "shed", "agreed")] == [
+        "reduce", "stop", "study", "go", None, None, None, "agree"]
+    assert [base_of_past(w) for w in ("tied", "tried", "died")] == ["tie", "try", "die"]
+    assert [base_of_third_person(w) for w in ("news", "gas", "his")] == [None, None, None]
     assert [participle_of(w) for w in ("go", "spend", "decide", "be")] == ["gone", "spent", "decided", "been"]
 
 

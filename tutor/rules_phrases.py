@@ -54,6 +54,13 @@ COLLOCATIONS: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {
     ("today", "world"): (("today's", "world"), "We say \"today's world\" (the world of today)."),
     ("today", "society"): (("today's", "society"), "We say \"today's society\"."),
     ("today", "generation"): (("today's", "generation"), "We say \"today's generation\"."),
+    ("in", "the", "other", "side"): (("on", "the", "other", "side"), "We say \"on the other side\"."),
+    ("by", "the", "other", "hand"): (("on", "the", "other", "hand"), "We say \"on the other hand\"."),
+    ("as", "a", "conclusion"): (("in", "conclusion"), "We say \"in conclusion\"."),
+    ("in", "my", "point", "of", "view"): (("from", "my", "point", "of", "view"), "We say \"from my point of view\"."),
+    ("according", "to", "my", "opinion"): (("in", "my", "opinion"), "We say \"in my opinion\"."),
+    ("to", "abroad"): (("abroad",), "\"Abroad\" needs no preposition: \"go abroad\"."),
+    ("cope", "up", "with"): (("cope", "with"), "We say \"cope with\"."),
     ("now", "a", "days"): (("nowadays",), "\"Nowadays\" is one word."),
     ("a", "lot", "people"): (("a", "lot", "of", "people"), "We say \"a lot of\" before a noun."),
 }

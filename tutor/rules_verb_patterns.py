@@ -39,6 +39,7 @@ NO_PREPOSITION = {
     ("enter", "to"), ("enter", "in"), ("reach", "to"), ("resemble", "to"), ("mention", "about"),
     ("emphasize", "on"), ("emphasise", "on"), ("attend", "at"), ("answer", "to"), ("call", "to"),
     ("trust", "on"), ("obey", "to"), ("join", "with"), ("affect", "on"), ("emphasize", "about"),
+    ("explain", "about"), ("describe", "about"), ("criticize", "about"), ("criticise", "about"),
 }
 # (verb, wrong preposition) -> the preposition it takes
 WRONG_PREPOSITION = {

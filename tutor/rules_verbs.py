@@ -201,7 +201,7 @@ def rule_form_after_auxiliary(tagged: TaggedTokens) -> list[Edit]:
     for index, word in enumerate(tagged.words):
         if word in MODALS and tagged.tag(index) == "MD":
             trigger = word
-        elif word in {"did", "didn't", "does", "doesn't"}:
+        elif word in {"did", "didn't", "does", "doesn't", "do", "don't"}:
             trigger = word
         elif word == "to" and tagged.tag(index) == "TO":
             trigger = "to"
@@ -210,7 +210,7 @@ def rule_form_after_auxiliary(tagged: TaggedTokens) -> list[Edit]:
         verb = index + 1
         if tagged.word(verb) in {"not", "n't"} and trigger != "to":
             verb += 1
-        elif trigger in {"did", "does"}:
+        elif trigger in {"did", "does", "do"}:
             if tagged.tag(verb) != "PRP":
                 continue  # "I did it": main verb "did"
             verb += 1  # a question: "did you went"

@@ -56,7 +56,9 @@ IRREGULAR_PARTICIPLE_TO_BASE = {
 }
 IRREGULAR_PARTICIPLE_TO_BASE["been"] = "be"
 NOT_THIRD_PERSON = {"was", "its", "this", "thus", "yes", "as", "us", "always", "perhaps", "sometimes",
-                    "nowadays", "besides", "afterwards", "towards", "whereas", "less", "unless"}
+                    "nowadays", "besides", "afterwards", "towards", "whereas", "less", "unless", "his", "hers",
+                    "ours", "yours", "theirs", "gas", "lens", "news", "plus", "bonus", "chaos"}
+PAST_IN_EED = {"agreed", "disagreed", "freed", "guaranteed", "decreed", "refereed"}
 SIBILANT_ENDING = re.compile(r"(s|sh|ch|x|z)$")
 CONSONANT_Y = re.compile(r"[^aeiou]y$")
 
@@ -80,7 +82,7 @@ def singular(noun: str) -> str | None:
     """"experts" -> "expert", "cities" -> "city", "boxes" -> "box", "people" -> "person"."""
     if noun in IRREGULAR_SINGULARS:
         return IRREGULAR_SINGULARS[noun]
-    if noun in S_ENDING_SINGULARS or not noun.endswith("s") or noun.endswith("ss"):
+    if noun in S_ENDING_SINGULARS or noun in NOT_THIRD_PERSON or not noun.endswith("s") or noun.endswith("ss"):
         return None
     candidates = []
     if noun.endswith("ies"):
@@ -102,7 +104,8 @@ def base_of_third_person(verb: str) -> str | None:
         return "do"
     if verb == "is":
         return "be"
-    if not verb.endswith("s") or verb.endswith(("ss", "us", "is")) or verb in NOT_THIRD_PERSON:
+    if not verb.endswith("s") or verb.endswith(("ss", "us", "is")) or verb in NOT_THIRD_PERSON \
+            or verb in S_ENDING_SINGULARS:
         return None
     if verb.endswith("ies"):
         form = verb[:-3] + "y"
@@ -123,14 +126,19 @@ def base_of_past(verb: str) -> str | None:
         return None
     stem = verb[:-2]
     candidates = []
+    if verb.endswith("ied") and len(verb) == 4:
+        candidates.append(verb[:-1])  # tied -> tie, lied -> lie, died -> die
     if verb.endswith("ied"):
         candidates.append(verb[:-3] + "y")
     if len(stem) > 2 and stem[-1] == stem[-2]:
         candidates.append(stem[:-1])  # stopped -> stop
     candidates += [stem + "e", stem]
+    if verb.endswith("eed") and verb not in PAST_IN_EED:
+        return None  # "need", "feed", "succeed" are base forms, not the past of "nee"
     for form in candidates:
-        if form not in IRREGULAR_VERBS and _regular_past(form) == verb and is_known_word(form):
-            return form
+        if form not in IRREGULAR_VERBS and _regular_past(form) == verb and is_known_word(form) \
+                and is_known_word(third_person(form)):
+            return form  # ("shed" is not the past of "she": "shes" is no verb form)
     return None
 
 
