@@ -241,7 +241,8 @@ def print_table(summary: dict[str, Any]) -> None:
           f"(target <= {TARGETS['false_alarms'] * 100:.0f} %)")
     print(f"  helpful       {summary['helpful']:4d}  {_percent(summary['helpful_rate']):>8}  "
           f"(target >= {TARGETS['helpful'] * 100:.0f} % of caught)")
-    print(f"  closer to >= 2 of the 4 corrections: {summary['closer_to_two_corrections']} of {summary['caught']} caught")
+    print(f"  closer to >= 2 of the 4 corrections: {summary['closer_to_two_corrections']} "
+          f"of {summary['caught']} caught")
     print(f"  median time per sentence: {summary['median_ms']} ms")
     if summary["families"]:
         print(f"  {'family':24s} {'caught':>7s} {'helpful':>8s} {'false alarms':>13s}")

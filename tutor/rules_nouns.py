@@ -36,8 +36,11 @@ TIME_SPANS = {"day", "night", "week", "month", "year", "morning", "evening", "af
 # reasons", "all students" but "the most", "each other", "at all")
 OPEN_QUANTIFIERS = {"most", "all"}
 DETERMINER_BEFORE_QUANTIFIER = {"the", "a", "an", "each", "any", "no", "every", "some", "one", "this", "that", "my",
-                                "your", "his", "her", "its", "our", "their", "at", "on", "the", "among", "above",
+                                "your", "his", "her", "its", "our", "their", "at", "on", "among", "above",
                                 "after", "before", "for", "in", "of"}
+FLOATING_ALL_AFTER = {"are", "were", "is", "was", "be", "been", "-"}
+NOT_BEFORE_A_COUNT = {"in", "at", "since", "page", "number", "of", "by", "to", "a", "an", "the"}
+NUMBER_OF_OPENERS = {"a", "the", "large", "great", "small", "growing", "huge"}
 QUANTITY_WORDS = {"few", "many", "lot", "couple", "great", "little", "several", "dozen", "number", "other",
                   "own", "same", "whole", "entire"}
 THERE_PLURAL_STARTERS = {"many", "several", "few", "two", "three", "four", "five", "various", "numerous",
@@ -105,55 +108,72 @@ def _noun_after(tagged: TaggedTokens, index: int, max_modifiers: int = 2) -> int
     return at
 
 
+def _superlative_most(tagged: TaggedTokens, index: int) -> Edit | None:
+    """"is most beautiful city" -> "is the most beautiful city" ("most" + adjective + one noun ranks)."""
+    previous = tagged.word(index - 1)
+    if tagged.tag(index - 1) in {"VBZ", "VBD", "VBP", "IN"} and previous not in {"at", "as", "than"} \
+            and tagged.tag(index + 2) == "NN":  # "most urban areas" counts; "most beautiful city" ranks
+        return edit(index, index, ["the"], "article",
+                    f"A superlative takes \"the\": \"the most {tagged.word(index + 1)} ...\".")
+    return None
+
+
+def _counting_word(tagged: TaggedTokens, index: int) -> tuple[str, int] | None:
+    """(the counting words, the index of the noun they count) when the word at ``index`` wants a plural noun."""
+    word, previous = tagged.word(index), tagged.word(index - 1)
+    if word in OPEN_QUANTIFIERS and previous in DETERMINER_BEFORE_QUANTIFIER:
+        return None  # "the most", "at all"
+    if word == "all" and (previous in FLOATING_ALL_AFTER or tagged.tag(index - 1) == "PRP"):
+        return None  # "they are all face ...": a floating "all", not a determiner
+    if word in {"both", "either", "neither"} and any(
+            tagged.word(at) in {"and", "or", "nor"} for at in range(index + 2, index + 10)):
+        return None  # "both serial and parallel": a pair of words, not a count
+    number = word.isdigit() and 1 < int(word) < 1000 and previous not in NOT_BEFORE_A_COUNT \
+        and tagged.tag(index - 1) not in NOUN_TAGS  # not "page 3", "in 2010", "Python 3 package"
+    if word in PLURAL_QUANTIFIERS or word in OPEN_QUANTIFIERS or number:
+        if previous in {"a", "an", "every", "the"} and word not in {"these", "those", "few", "many"}:
+            return None  # "a two year course", "the two sides"
+        noun = _noun_after(tagged, index)
+        return (word, noun) if noun is not None else None
+    if word == "of" and (previous in {"lots", "plenty"} or previous == "lot" and tagged.word(index - 2) == "a"
+                         or previous == "number" and tagged.word(index - 2) in NUMBER_OF_OPENERS):
+        noun = _noun_after(tagged, index, max_modifiers=1)
+        return (f"{previous} of", noun) if noun is not None else None
+    if word == "of" and previous in ONE_OF_WORDS and tagged.word(index + 1) in POSSESSIVES:
+        noun = _noun_after(tagged, index + 1, max_modifiers=3)
+        return (f"{previous} of {tagged.word(index + 1)}", noun) if noun is not None else None
+    return None
+
+
+def _countable_here(noun: str, trigger: str) -> bool:
+    """Whether ``noun`` is one a learner forgot to make plural, and not a mass noun or a time span."""
+    if noun in UNCOUNTABLE_NOUNS or noun in QUANTITY_NOUNS or noun in MASS_OR_COUNT or noun.endswith("ing"):
+        return False
+    if trigger in OPEN_QUANTIFIERS and noun in TIME_SPANS:
+        return False  # "all day", "most summer"
+    if trigger.endswith(" of") and (noun.endswith(ABSTRACT_ENDINGS) or noun in TIME_SPANS or _abstract(noun)):
+        return False  # "a lot of opportunity": abstract nouns after "a lot of" are often uncounted
+    return True
+
+
 def rule_plural_after_quantifier(tagged: TaggedTokens) -> list[Edit]:
     """several reason -> several reasons; two year -> two years; one of the reason -> one of the reasons."""
     edits: list[Edit] = []
     for index, word in enumerate(tagged.words):
-        previous = tagged.word(index - 1)
         if word == "most" and tagged.tag(index + 1) in {"JJ", "RB"}:
-            if tagged.tag(index - 1) in {"VBZ", "VBD", "VBP", "IN"} and previous not in {"at", "as", "than"} \
-                    and tagged.tag(index + 2) == "NN":  # "most urban areas" counts; "most beautiful city" ranks
-                edits.append(edit(index, index, ["the"], "article",
-                                  f"A superlative takes \"the\": \"the most {tagged.word(index + 1)} ...\"."))
+            superlative = _superlative_most(tagged, index)
+            if superlative is not None:
+                edits.append(superlative)
             continue  # "most beautiful city": "most" makes a superlative here, it does not count
-        if word in OPEN_QUANTIFIERS and previous in DETERMINER_BEFORE_QUANTIFIER:
-            continue  # "the most", "each other", "the other day", "at all"
-        if word == "all" and (previous in {"are", "were", "is", "was", "be", "been", "-"} or tagged.tag(index - 1) == "PRP"):
-            continue  # "they are all face ...": a floating "all", not a determiner
-        if word in {"both", "either", "neither"} and any(
-                tagged.word(at) in {"and", "or", "nor"} for at in range(index + 2, index + 10)):
-            continue  # "both serial and parallel": a pair of words, not a count
-        if word.isdigit() and tagged.tag(index - 1) in {"NN", "NNS", "NNP", "NNPS"}:
-            continue  # "Python 3 package": a version, not a count
-        if word in PLURAL_QUANTIFIERS or word in OPEN_QUANTIFIERS or (word.isdigit() and 1 < int(word) < 1000 and previous not in {
-                "in", "at", "since", "page", "number", "of", "by", "to", "a", "an", "the"}):
-            if previous in {"a", "an", "every", "the"} and word not in {"these", "those", "few", "many"}:
-                continue  # "a two year course", "the two sides"
-            noun = _noun_after(tagged, index)
-            trigger = word
-        elif word == "of" and (previous == "lots" or previous == "lot" and tagged.word(index - 2) == "a"
-                               or previous == "plenty" or previous == "number" and tagged.word(index - 2) in {
-                                   "a", "the", "large", "great", "small", "growing", "huge"}):
-            noun = _noun_after(tagged, index, max_modifiers=1)
-            trigger = f"{previous} of"
-        elif word == "of" and previous in ONE_OF_WORDS and tagged.word(index + 1) in POSSESSIVES:
-            noun = _noun_after(tagged, index + 1, max_modifiers=3)
-            trigger = f"{previous} of {tagged.word(index + 1)}"
-        else:
+        found = _counting_word(tagged, index)
+        if found is None:
             continue
-        if noun is None or tagged.tag(noun) != "NN":
-            continue
+        trigger, noun = found
         singular_noun = tagged.word(noun)
-        if singular_noun in UNCOUNTABLE_NOUNS or singular_noun in QUANTITY_NOUNS or singular_noun in MASS_OR_COUNT:
-            continue
-        if singular_noun.endswith("ing") or (trigger in OPEN_QUANTIFIERS and singular_noun in TIME_SPANS):
-            continue
-        if trigger.endswith(" of") and (singular_noun.endswith(ABSTRACT_ENDINGS) or singular_noun in TIME_SPANS):
-            continue  # "a lot of opportunity": abstract nouns after "a lot of" are often uncounted
-        if trigger.endswith(" of") and _abstract(singular_noun):
+        if tagged.tag(noun) != "NN" or not _countable_here(singular_noun, trigger):
             continue
         if tagged.word(noun + 1) == "of" and trigger in PLURAL_QUANTIFIERS:
-            continue  # "two kind of", handled nowhere: leave it
+            continue  # "two kind of": left alone
         form = plural(singular_noun)
         if form is None:
             continue
@@ -282,8 +302,8 @@ def rule_there_is_are(tagged: TaggedTokens) -> list[Edit]:
             fixed = "are" if verb_word == "is" else "were"
             edits.append(edit(verb, verb + 1, [fixed], "there_is_are",
                               f"\"There {fixed}\" goes with plural nouns."))
-        elif verb_word in {"are", "were"} and nxt in {"some", "many", "several", "no"} and tagged.tag(verb + 2) == "NN" \
-                and tagged.tag(verb + 3) not in {"NN", "NNS"}:
+        elif verb_word in {"are", "were"} and nxt in {"some", "many", "several", "no"} \
+                and tagged.tag(verb + 2) == "NN" and tagged.tag(verb + 3) not in {"NN", "NNS"}:
             noun_word = tagged.word(verb + 2)
             if noun_word in UNCOUNTABLE_NOUNS or noun_word in MASS_OR_COUNT or _abstract(noun_word):
                 continue
