@@ -34,7 +34,6 @@ CLAUSE_OPENERS = {
     "ago", "yesterday", "today", "later", "night", "week", "month", "year", "weekend", "summer", "winter",
 }
 ADVERB_TAGS = {"RB", "RBR", "RBS"}
-BASE_TAGS = {"VB", "VBP"}
 MODALS = {"can", "could", "will", "would", "should", "might", "may", "must", "shall"}
 NOT_AFTER_MODAL = {"have", "be", "been", "not", "n't", "fell"}  # "may fell afraid" is more often "feel" than "fall"
 SUBJUNCTIVE_WORDS = {"suggest", "suggests", "suggested", "insist", "insisted", "recommend", "recommended",
@@ -49,7 +48,6 @@ PAST_TIME = re.compile(
     r"wednesday|thursday|friday|saturday|sunday)|in (19|20)\d\d)\b")
 PERIOD_WORDS = re.compile(r"\b(since|for|ever|never|already|yet|just|so far|recently|lately|(the|these|past) "
                           r"(last|few|past))\b")
-GO_PARTICIPLES = {"been", "gone"}
 CLAUSE_SPLITTERS = {",", ";", ":", ".", "!", "and", "but", "so", "because", "that", "which", "who", "if", "while"}
 NOT_NARRATIVE = re.compile(r"\b(now|today|nowadays|usually|always|every|often|still|these days|will|going to|"
                            r"tomorrow|next|currently)\b|[\"“”]")
@@ -83,14 +81,8 @@ SAME_FORM_PAST = {"read", "put", "cut", "hit", "let", "set", "cost", "hurt", "qu
                   "bet", "cast", "broadcast", "upset", "fit"}
 
 
-def _previous_word_index(tagged: TaggedTokens, index: int) -> int:
-    at = index - 1
-    while at >= 0 and tagged.tag(at) in ADVERB_TAGS and tagged.word(at) not in {"not", "n't"}:
-        at -= 1
-    return at
-
-
 def _next_past_adverbs(tagged: TaggedTokens, index: int) -> int:
+    """The first index from ``index`` on that is not an adverb ("she often goes": "goes")."""
     at = index
     while tagged.tag(at) in ADVERB_TAGS and tagged.word(at) not in {"not", "n't", "there", "here", "so"}:
         at += 1

@@ -18,7 +18,6 @@ FREQUENCY_ADVERBS = {"always", "usually", "often", "never", "sometimes", "rarely
                      "also", "already"}
 NOT_MOVED_AFTER = {"is", "are", "am", "was", "were", "be", "been", "being", "do", "does", "did", "have", "has", "had",
                    "can", "could", "will", "would", "should", "must", "may", "might"}
-SUBJECT_TAGS = {"PRP", "NN", "NNS", "NNP"}
 NOUN_PHRASE_TAGS = {"DT", "PRP$", "JJ", "NN", "NNS", "NNP", "NNPS", "CD"}
 NOUN_PHRASE_ENDS = {".", "IN", "CC", ""}
 MAX_OBJECT_WORDS = 4
