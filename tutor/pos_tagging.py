@@ -75,8 +75,11 @@ def _tagger() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> dict[str, str]:
-    """word -> first pronunciation (IPA, space separated); empty without gruut."""
+def _lexicon() -> dict[str, bool]:
+    """word -> whether its first pronunciation starts with a vowel sound; empty without gruut.
+
+    Only that one fact is kept per word (not the pronunciation): about 125,000 short keys.
+    """
     try:
         lang_dir = _lang_dir()
         if lang_dir is None:
@@ -84,16 +87,23 @@ def _lexicon() -> dict[str, str]:
         connection = sqlite3.connect(f"file:{lang_dir / 'lexicon.db'}?mode=ro", uri=True)
         try:
             rows = connection.execute(
-                "SELECT word, phonemes FROM word_phonemes ORDER BY word, pron_order").fetchall()
+                "SELECT word, phonemes FROM word_phonemes ORDER BY word, pron_order")
+            lexicon: dict[str, bool] = {}
+            for word, phonemes in rows:
+                if word not in lexicon:
+                    lexicon[word] = _vowel_first(phonemes)
         finally:
             connection.close()
     except Exception as error:
         logger.warning("No pronunciation lexicon (gruut): %s", error)
         return {}
-    lexicon: dict[str, str] = {}
-    for word, phonemes in rows:
-        lexicon.setdefault(word, phonemes)
     return lexicon
+
+
+def _vowel_first(phonemes: str | None) -> bool:
+    """Whether an IPA pronunciation ("ˈaʊ ɚ") starts with a vowel sound."""
+    parts = (phonemes or "").split()
+    return bool(parts) and parts[0].lstrip(STRESS_MARKS)[:1] in VOWEL_PHONEMES
 
 
 def tagger_available() -> bool:
@@ -112,11 +122,7 @@ def lexicon_available() -> bool:
 
 def starts_with_vowel_sound(word: str) -> bool | None:
     """True for "hour", "apple"; False for "university", "one"; None when the word is unknown."""
-    phonemes = _lexicon().get(word.lower())
-    if not phonemes:
-        return None
-    first = phonemes.split()[0].lstrip(STRESS_MARKS)
-    return first[:1] in VOWEL_PHONEMES
+    return _lexicon().get(word.lower())
 
 
 def _pieces(token: str) -> list[str]:
