@@ -337,3 +337,17 @@ def test_the_tutor_bench_sentences_stay_all_right() -> None:
     data = json.loads((Path(__file__).resolve().parents[1] / "bench" / "tutor_sentences.json").read_text())
     assert [item["text"] for item in data["correct"] if check_grammar(item["text"]).has_errors] == []
     assert [item["text"] for item in data["incorrect"] if not check_grammar(item["text"]).has_errors] == []
+
+
+def test_tagging_from_many_threads_gives_the_same_tags() -> None:
+    """Streamlit serves sessions from threads: the shared tagger must not mix two sentences up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tutor import pos_tagging
+
+    sentences = [f"Sentence number {n} says that my {n % 3 + 2} friend goes to school." for n in range(60)]
+    expected = [check_grammar(text).corrected for text in sentences]
+    pos_tagging._tag_tuple.cache_clear()  # tag again, this time from eight threads at once
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        again = list(pool.map(lambda text: check_grammar(text).corrected, sentences))
+    assert again == expected

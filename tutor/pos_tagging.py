@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Sequence
@@ -30,6 +31,7 @@ CLITIC_SUFFIXES = ("'s", "'m", "'re", "'ve", "'ll", "'d")
 NEGATIVE_STEMS = {"can't": "ca", "won't": "wo", "shan't": "sha", "ain't": "ai"}
 VOWEL_PHONEMES = set("aeiouɑæʌɔəɚɛɪʊɜɒ")
 STRESS_MARKS = "ˈˌ"
+_TAGGER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,8 @@ def _tag_tuple(tokens: tuple[str, ...]) -> tuple[str, ...]:
             pieces.append(piece)
             owners.append(index)
     try:
-        piece_tags = tagger(pieces)
+        with _TAGGER_LOCK:  # the CRF tagger keeps state between its "set" and "tag" calls
+            piece_tags = tagger(pieces)
     except Exception as error:
         logger.warning("Tagging failed: %s", error)
         return tuple(UNKNOWN_TAG for _ in tokens)
