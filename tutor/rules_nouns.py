@@ -440,8 +440,8 @@ def rule_plural_complement(tagged: TaggedTokens) -> list[Edit]:
 NOUN_RULES = (
     rule_plural_after_quantifier,
     rule_singular_after_determiner,
-    rule_a_an,
     rule_uncountable,
+    rule_a_an,
     rule_there_is_are,
     rule_missing_article,
     rule_bare_plural_subject,

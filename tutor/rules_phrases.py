@@ -70,6 +70,8 @@ NEGATIONS = {"not", "n't", "never", "don't", "doesn't", "didn't", "can't", "won'
 NEGATIVE_WORDS = {"nothing": "anything", "nobody": "anybody", "nowhere": "anywhere", "no": "any"}
 CLAUSE_BREAKS = {",", ".", ";", ":", "!", "?", "and", "but", "or", "because", "that", "which", "who", "if",
                  "when", "so", "than", "only", "even"}
+VERB_AFTER_THEN = {"VBD", "VBN", "VBZ", "VBP", "MD"}
+THEN_STARTS_A_CLAUSE = {",", ".", "", "i", "we", "they", "he", "she", "you", "it"}
 COMPARATIVE_CUES = {"more", "less", "rather", "better", "worse", "other", "fewer"}
 DETERMINERS_BEFORE_SAME = {"the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
                            "their", "a", "much", "all", "very", "exactly"}
@@ -126,9 +128,8 @@ def rule_than_then(tagged: TaggedTokens) -> list[Edit]:
             tagged.tag(at) in {"JJR", "RBR"} and tagged.words[at].endswith("er")) for at in window)
         if not cue or any(tagged.words[at] in {",", ".", ";", "and", "if", "when", "but"} for at in window):
             continue
-        if tagged.word(index + 1) in {",", ".", "", "the", "i", "we", "they", "he", "she", "you"} and \
-                tagged.word(index + 1) not in {"the"}:
-            continue
+        if tagged.word(index + 1) in THEN_STARTS_A_CLAUSE or tagged.tag(index + 1) in VERB_AFTER_THEN:
+            continue  # "... and then we left", "... then incorporated": a sequence, not a comparison
         edits.append(edit(index, index + 1, ["than"], "comparative",
                           "A comparison takes \"than\" (\"then\" means \"after that\")."))
     return edits
