@@ -378,6 +378,8 @@ def rule_bare_plural_subject(tagged: TaggedTokens) -> list[Edit]:
             before -= 1
         if tagged.word(before) not in BARE_SUBJECT_OPENERS:
             continue
+        if before == index - 1 == 0:
+            continue  # "Professor need ...": at the very start it may as well be "The professor needs"
         verb = tagged.word(index + 1)
         if not (verb in PLURAL_VERB_WORDS or tagged.tag(index + 1) == "VBP" and verb.isalpha()
                 and not verb.endswith("s") and verb not in {"am", "be"}):
