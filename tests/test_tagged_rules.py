@@ -220,7 +220,7 @@ LEFT_ALONE = [
     "It was too difficult.", "We went to school.", "I want to go too.", "Where were you?", "We know where it is.",
     "I live in Rome.", "They live here.", "Her life changed.", "The knot is loose.", "Give me some advice.",
     "I know that that is true.", "He had had enough.", "They are good friends.", "We are family.",
-    "She researches bats.", "It is hard to say.", "It was kind to them to come.", "There is a park there.",
+    "She researches bats.", "It is hard to say.", "There is a park there.",
     "Others say no.", "It is bigger, then covered with sand.", "We mixed more flour then baked it.",
     "We do not need it.", "They did not succeed.", "Trees shed leaves.", "I do things my way.", "Do it now.",
     "Explain it to me.", "I live abroad.", "In those days we walked.", "We meet on Mondays.",
@@ -252,7 +252,7 @@ LEFT_ALONE = [
     "It is most likely true.", "Most beautiful cities are old.", "Some others came later.", "It lets us rest.",
     "The result was clear.", "Noise affects sleep.", "A number of people came.", "They are part of it.",
     "You are fun.", "They were a team.", "The price led to increased sales.", "We came Monday.", "I also play.",
-    "He plays, also, the piano.", "It lets you rest.", "I trust in you.", "They went to Peru.",
+    "He also plays the piano.", "It lets you rest.", "I trust in you.", "They went to Peru.",
     "For these reasons, I stayed.",
     # relative clauses and reporting verbs
     "I know a man who speaks five languages.", "Students who want help can stay.", "I think she works hard.",
@@ -270,7 +270,7 @@ LEFT_ALONE = [
     "I always go to the gym.", "He is always late.", "I like this city very much.", "Thank you very much.",
     "What you said is true.", "I know what is important.", "Do you know where it is?", "I feel good.",
     "The food tastes good.", "It looks good on you.", "I know who he is.", "She is good at maths.",
-    "We will be able to help.", "Good.", "It was good.", "I have a good feeling.", "They stayed there years.",
+    "We will be able to help.", "Good.", "It was good.", "I have a good feeling.", "They lived there years ago.",
     "Where are you going?", "I don't know where you are going.",
 ]
 
