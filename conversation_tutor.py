@@ -118,6 +118,10 @@ RULE_LABELS = {
     "confused_word": "words that sound alike (too / to, were / where)",
     "split_word": "words written as one (someone, without)",
     "word_order": "word order (I always go; where are you going?)",
+    "apostrophe": "apostrophes in contractions (don't, I'm)",
+    "repeated_word": "words written twice",
+    "good_well": "\"well\" after an action verb (she sings well)",
+    "pronoun": "object pronouns after a verb (help them)",
 }
 GENERIC_PRACTICE = (
     "Answer with longer sentences that give a reason, using \"because\" or \"so\".",
@@ -607,7 +611,8 @@ def _read_batch(path: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _ArgumentParser(prog="python -m conversation_tutor", description="Run one conversation turn, or one per line of a batch file.")
+    parser = _ArgumentParser(prog="python -m conversation_tutor",
+                             description="Run one conversation turn, or one per line of a batch file.")
     parser.add_argument("--topic", required=True, help=f"one of: {', '.join(TOPICS)}")
     parser.add_argument("--level", default=DEFAULT_LEVEL, help=f"one of: {', '.join(LEVELS)}")
     parser.add_argument("--mode", default="practice", choices=MODES)
