@@ -21,13 +21,11 @@ import logging
 import re
 import sys
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from speech.transcription import Transcription
-from tutor.grammar_rules import check_grammar
 from tutor.llm_provider import (
     ChatProvider,
     LLMError,
@@ -38,6 +36,17 @@ from tutor.llm_provider import (
 )
 from tutor.offline_tutor import ENGINE_NAME as OFFLINE_ENGINE
 from tutor.offline_tutor import clean_question, offline_reply
+from tutor.report import (
+    LevelEstimate,
+    QuotedSentence,
+    format_duration,
+    grammar_focus,
+    level_estimate,
+    practice_points,
+    quote_turns,
+    rule_label,
+    unclear_words,
+)
 from tutor.topics import (
     DEFAULT_LEVEL,
     LEVEL_DESCRIPTIONS,
@@ -74,41 +83,6 @@ MSG_NO_WORDS = "I couldn't hear any words in that recording. Please try again, a
 MSG_EMPTY_TEXT = "Please say or type something first."
 MSG_FALLBACK = "The offline tutor answered this turn."
 MSG_BAD_REPLY = "The language model's answer could not be used, so the offline tutor answered this turn."
-
-STATS_LEVEL_WORDS = {"A2": 0, "B1-B2": 9, "C1-C2": 16}
-ADVANCED_WORDS = {
-    "although", "however", "whereas", "therefore", "moreover", "unless", "despite", "whether",
-    "which", "whose", "nevertheless", "meanwhile", "otherwise", "furthermore", "since", "though",
-}
-RULE_LABELS = {
-    "third_person": "the -s with he, she and it (\"she works\")",
-    "plural_subject": "verb forms with I, you, we and they",
-    "be_form": "forms of \"be\" (am, is, are, was, were)",
-    "be_agree": "\"I agree\" (not \"I am agree\")",
-    "irregular_past": "irregular past forms (went, ate, bought)",
-    "past_time": "the past simple for finished events",
-    "after_did": "the base verb after did / didn't",
-    "after_does": "the base verb after do / does",
-    "modal_to": "no \"to\" after can, must, should",
-    "modal_form": "the base verb after can, will, must",
-    "participle": "past participles after have / has (gone, eaten)",
-    "article": "a / an before jobs and countable things",
-    "a_an": "\"a\" or \"an\" before a word",
-    "double_comparative": "comparatives (better, not \"more better\")",
-    "age": "giving your age with \"be\"",
-    "since_for": "\"for\" and \"since\" with time",
-    "present_perfect": "the present perfect for unfinished periods",
-    "verb_pattern": "verb patterns (want to go, enjoy swimming)",
-    "people_plural": "\"people\" as a plural",
-    "uncountable": "uncountable nouns (advice, information)",
-    "much_many": "much and many",
-}
-GENERIC_PRACTICE = (
-    "Answer with longer sentences that give a reason, using \"because\" or \"so\".",
-    "Tell a short story about last weekend using the past simple.",
-    "Record yourself reading your improved sentences aloud and compare them with the tutor's audio.",
-)
-
 
 class TurnError(ValueError):
     """A turn could not run; ``str(error)`` is a short message for the learner."""
@@ -247,20 +221,26 @@ class Conversation:
     def current_question(self) -> str:
         return self.asked_questions[-1]
 
+    @property
+    def elapsed_seconds(self) -> float:
+        """Seconds from the start to the last answer (0 before the first answer or with unreadable times)."""
+        if not self.turns:
+            return 0.0
+        try:
+            start = datetime.fromisoformat(self.started_at)
+            end = datetime.fromisoformat(self.turns[-1].created_at)
+            return max(0.0, (end - start).total_seconds())
+        except (ValueError, TypeError):  # unreadable or mixed naive/aware times
+            return 0.0
+
     def stats(self) -> dict[str, Any]:
-        """Turns, turns with errors and minutes since the start."""
-        minutes = 0.0
-        if self.turns:
-            try:
-                start = datetime.fromisoformat(self.started_at)
-                end = datetime.fromisoformat(self.turns[-1].created_at)
-                minutes = max(0.0, (end - start).total_seconds() / 60.0)
-            except (ValueError, TypeError):  # unreadable or mixed naive/aware times
-                minutes = 0.0
+        """Turns, turns with errors, minutes since the start and the same time as mm:ss."""
+        seconds = self.elapsed_seconds
         return {
             "turns": len(self.turns),
             "errors": sum(1 for turn in self.turns if turn.reply.has_errors),
-            "minutes": round(minutes, 1),
+            "minutes": round(seconds / 60.0, 1),
+            "duration": format_duration(seconds),
         }
 
 
@@ -328,6 +308,15 @@ class ConversationTutor:
         if self.provider is not None:
             return self.provider.name
         return f"{OFFLINE_ENGINE} + {self.local_model.name}" if self.local_model else OFFLINE_ENGINE
+
+    @property
+    def description(self) -> str:
+        """Who writes the replies, in plain words for the page's caption."""
+        if self.provider is not None:
+            return f"Tutor: the language model {self.provider.name} (online)"
+        if self.local_model is not None:
+            return "Tutor: built-in grammar checker with a small local language model (offline)"
+        return "Tutor: built-in grammar checker (offline)"
 
     def _remote_reply(self, conversation: Conversation, text: str) -> TutorReply:
         assert self.provider is not None
@@ -426,7 +415,8 @@ def run_turn(
 
 @dataclass(frozen=True)
 class ExamEvaluation:
-    """The end-of-exam summary: an estimated level, main issues and three things to practise."""
+    """The end-of-exam report: an estimated level with its evidence, every answer quoted with
+    its correction, the main issues and three things to practise."""
 
     estimated_level: str
     grammar_issues: tuple[str, ...]
@@ -434,54 +424,26 @@ class ExamEvaluation:
     practice: tuple[str, ...]
     turns: int
     turns_with_errors: int
+    sentences: tuple[QuotedSentence, ...] = ()
+    level_evidence: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def estimate_level(texts: Sequence[str], error_turns: int) -> str:
-    """A rough CEFR band from sentence length, variety, linking words and the share of turns with errors."""
-    words = [w for text in texts for w in re.findall(r"[a-z']+", text.lower())]
-    if not texts or not words:
-        return "A2"
-    mean_words = len(words) / len(texts)
-    variety = len(set(words)) / len(words)
-    linking = sum(1 for w in words if w in ADVANCED_WORDS) / len(texts)
-    error_share = error_turns / len(texts)
-    score = mean_words + 8 * variety + 4 * linking - 10 * error_share
-    if score >= 20:
-        return "C1-C2"
-    if score >= 11:
-        return "B1-B2"
-    return "A2"
+    """A rough CEFR band (see :func:`tutor.report.level_estimate` for the evidence)."""
+    return level_estimate(texts, error_turns).level
 
 
 def evaluate_exam(conversation: Conversation) -> ExamEvaluation:
     """Summarise an exam conversation (the offline rules re-check every turn, whoever answered)."""
-    rules: Counter[str] = Counter()
-    examples: dict[str, str] = {}
-    for turn in conversation.turns:
-        for issue in check_grammar(turn.transcript).issues:
-            rules[issue.rule] += 1
-            examples.setdefault(issue.rule, f"{issue.correction} (not {issue.original})")
-    sounds: Counter[str] = Counter(word for turn in conversation.turns for word in turn.pronunciation_hints)
-    error_turns = sum(1 for turn in conversation.turns if turn.reply.has_errors)
-    grammar = tuple(
-        f"{RULE_LABELS.get(rule, rule.replace('_', ' '))}: \u201c{examples[rule]}\u201d" for rule, _ in rules.most_common(3)
-    )
-    pronunciation = tuple(word for word, _ in sounds.most_common(5))
-    practice: list[str] = []
-    for rule, _ in rules.most_common(2):
-        practice.append(f"Practise {RULE_LABELS.get(rule, rule.replace('_', ' '))}: write three sentences of your own.")
-    if pronunciation:
-        practice.append("Practise saying these words on the Pronunciation Practice page: "
-                        + ", ".join(pronunciation[:3]) + ".")
-    for item in GENERIC_PRACTICE:
-        if len(practice) >= 3:
-            break
-        practice.append(item)
-    level = estimate_level([turn.transcript for turn in conversation.turns], error_turns)
-    return ExamEvaluation(level, grammar, pronunciation, tuple(practice[:3]), len(conversation.turns), error_turns)
+    turns = conversation.turns
+    error_turns = sum(1 for turn in turns if turn.reply.has_errors)
+    grammar = tuple(f"{rule_label(rule)}: \u201c{example}\u201d" for rule, example, _ in grammar_focus(turns)[:3])
+    estimate: LevelEstimate = level_estimate([turn.transcript for turn in turns], error_turns)
+    return ExamEvaluation(estimate.level, grammar, unclear_words(turns), practice_points(turns), len(turns),
+                          error_turns, quote_turns(turns), estimate.evidence)
 
 
 def transcript_markdown(conversation: Conversation, evaluation: ExamEvaluation | None = None) -> str:
@@ -493,7 +455,7 @@ def transcript_markdown(conversation: Conversation, evaluation: ExamEvaluation |
         f"- Level: {conversation.level}",
         f"- Mode: {conversation.mode}",
         f"- Started: {conversation.started_at}",
-        f"- Turns: {stats['turns']}, turns with errors: {stats['errors']}, minutes: {stats['minutes']}",
+        f"- Turns: {stats['turns']}, turns with errors: {stats['errors']}, time: {stats['duration']}",
         "",
         f"**Tutor:** {escape_markdown(conversation.opening_question)}",
         "",
@@ -509,6 +471,7 @@ def transcript_markdown(conversation: Conversation, evaluation: ExamEvaluation |
         lines += ["", f"**Tutor:** {escape_markdown(reply.follow_up_question)}", ""]
     if evaluation is not None:
         lines += ["## Evaluation", "", f"- Estimated level: {evaluation.estimated_level}"]
+        lines += [f"  - {escape_markdown(line)}" for line in evaluation.level_evidence]
         for issue in evaluation.grammar_issues:
             lines.append(f"- Grammar: {escape_markdown(issue)}")
         if evaluation.pronunciation_issues:
