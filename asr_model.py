@@ -159,6 +159,16 @@ def describe_folder_problem(model_name: str) -> str | None:
     return None
 
 
+def _in_local_cache(model_id: str) -> bool:
+    """Whether the Hugging Face cache holds a copy of ``model_id`` (its config.json)."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
+    except Exception:  # an odd id or cache: let transformers try and report
+        return True
+
+
 def _describe_failure(error: BaseException, model_name: str, offline: bool) -> str:
     """One short reason for learners, from the real cause (a bad folder is never "no network")."""
     text = str(error).lower()
@@ -182,8 +192,7 @@ def _describe_failure(error: BaseException, model_name: str, offline: bool) -> s
 def fallback_notice(used: str, requested: str, reason: str) -> str:
     """The one sentence a learner reads after a fallback: what is used now and the real reason."""
     if reason == NETWORK_REASON and not looks_like_folder(requested):
-        return (f"Using {model_label(used)}: {model_label(requested)} needs a network connection to "
-                "download, and the Hugging Face models are not on this computer.")
+        return f"Using {model_label(used)}: {model_label(requested)} needs a network connection to download."
     return f"Using {model_label(used)} because {model_label(requested)} could not be loaded: {reason}."
 
 
@@ -206,12 +215,15 @@ def load_hf_model_cached(model_name: str, hf_token: str | None) -> LoadedModel:
     ``HF_HUB_OFFLINE`` (never touch the network). The token is never logged.
     Raises :class:`ModelLoadError` with a short reason.
     """
-    AutoModelForCTC, AutoProcessor = transformers_classes("AutoModelForCTC", "AutoProcessor")
-
     started = time.perf_counter()
     local = Path(model_name).expanduser()
     is_folder = local.is_dir()
     offline = not is_folder and not looks_like_folder(model_name) and not hub_reachable()
+    if offline and not _in_local_cache(model_name):  # fail in milliseconds, before importing transformers
+        _count(PROCESS_COUNTERS, failed_loads=1)
+        logger.warning("could not load model %s: %s", model_name, NETWORK_REASON)
+        raise ModelLoadError(model_name, NETWORK_REASON)
+    AutoModelForCTC, AutoProcessor = transformers_classes("AutoModelForCTC", "AutoProcessor")
     source = str(local) if is_folder else model_name
     token = hf_token or os.environ.get("HF_TOKEN") or None
     try:

@@ -16,9 +16,8 @@ from asr_model import OFFLINE_MODEL, ASRModelManager, describe_folder_problem, l
 
 State = Literal["ready", "preparing", "failed"]
 
-SHARED_NOTE = ("Loaded once for everyone using this app on this server: other pages, tabs and "
-               "learners use the same copy.")
-OFFLINE_NOTE = "Runs on this computer; nothing is sent over the network."
+SHARED_NOTE = "Loaded once for everyone on this server"
+OFFLINE_NOTE = "works without a network"
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,11 @@ class ModelStatusView:
     headline: str  # one line: "Offline (bundled) · CPU"
     notice: str | None  # why the learner's choice is not the model in use, in plain words
     notes: tuple[str, ...]  # short facts: loaded once for everyone, works offline
+
+    @property
+    def note_line(self) -> str:
+        """The short facts as one line ("Loaded once for everyone on this server · works without a network")."""
+        return " · ".join(self.notes)
     details: tuple[tuple[str, str], ...]  # developer figures, for the "Details" expander
 
 

@@ -41,7 +41,6 @@ MODEL_HELP = ("Which speech recognizer listens to you. The Hugging Face models a
               "use and need a network connection; without one the app uses the bundled offline "
               "recognizer. Full names: ")
 STATUS_POLL_S = 1.5
-STATUS_WAITING_KEY = "model_status_waiting"
 
 
 def _short_choice(label: str) -> str:
@@ -94,14 +93,12 @@ def _draw_model_status(slot, details_slot) -> None:
         st.markdown(f"**Speech model:** {escape_markdown(view.headline)}")
         if view.notice:
             st.caption(escape_markdown(view.notice))
-        for note in view.notes:
-            st.caption(note)
+        if view.notes:
+            st.caption(view.note_line)
     details_slot.markdown("\n".join(f"- {label}: {escape_markdown(value)}" for label, value in view.details))
 
 
 def _model_status_body() -> None:
-    manager = get_asr_manager()
-    waiting = manager.warming_up
     slot = st.empty()
     with st.expander("Details", icon=":material/info:"):
         details_slot = st.empty()
@@ -109,19 +106,15 @@ def _model_status_body() -> None:
                   on_click=_clear_cache)
     _shell.status_slots = (slot, details_slot)
     _draw_model_status(slot, details_slot)
-    if waiting:
-        st.session_state[STATUS_WAITING_KEY] = True
-    elif st.session_state.pop(STATUS_WAITING_KEY, False):
-        st.rerun()  # the warm-up just finished: one full run draws the page with the model ready
 
 
 def render_model_status() -> None:
-    """The model in use, in plain words; while the warm-up runs it is checked again every second or so."""
-    if not get_asr_manager().warming_up:
-        st.session_state.pop(STATUS_WAITING_KEY, None)
+    """The model in use, in plain words. While the session's warm-up runs, the status is drawn
+    as a fragment that checks again every ``STATUS_POLL_S`` seconds (until the next full run)."""
+    if get_asr_manager().warming_up:
+        st.fragment(_model_status_body, run_every=STATUS_POLL_S)()
+    else:
         _model_status_body()
-        return
-    st.fragment(_model_status_body, run_every=STATUS_POLL_S)()
 
 
 def refresh_model_status() -> None:
