@@ -426,6 +426,7 @@ class ExamEvaluation:
     turns_with_errors: int
     sentences: tuple[QuotedSentence, ...] = ()
     level_evidence: tuple[str, ...] = ()
+    spoken_turns: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -440,10 +441,16 @@ def evaluate_exam(conversation: Conversation) -> ExamEvaluation:
     """Summarise an exam conversation (the offline rules re-check every turn, whoever answered)."""
     turns = conversation.turns
     error_turns = sum(1 for turn in turns if turn.reply.has_errors)
-    grammar = tuple(f"{rule_label(rule)}: \u201c{example}\u201d" for rule, example, _ in grammar_focus(turns)[:3])
+    grammar = tuple(f"{_capitalised(rule_label(rule))}: \u201c{example}\u201d"
+                    for rule, example, _ in grammar_focus(turns)[:3])
     estimate: LevelEstimate = level_estimate([turn.transcript for turn in turns], error_turns)
     return ExamEvaluation(estimate.level, grammar, unclear_words(turns), practice_points(turns), len(turns),
-                          error_turns, quote_turns(turns), estimate.evidence)
+                          error_turns, quote_turns(turns), estimate.evidence,
+                          sum(1 for turn in turns if turn.input_kind == "voice"))
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def transcript_markdown(conversation: Conversation, evaluation: ExamEvaluation | None = None) -> str:

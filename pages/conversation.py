@@ -287,8 +287,11 @@ def _render_exam_report(evaluation: ExamEvaluation) -> None:
     for item in evaluation.grammar_issues or ("No grammar problems were found.",):
         st.markdown(f"- {escape_markdown(item)}")
     st.markdown("**Pronunciation**")
-    st.markdown("- " + escape_markdown(pronunciation_note(evaluation.pronunciation_issues))
-                if evaluation.pronunciation_issues else "- No unclear words were noticed.")
+    if evaluation.spoken_turns or evaluation.pronunciation_issues:
+        st.markdown("- " + escape_markdown(pronunciation_note(evaluation.pronunciation_issues)))
+    else:
+        st.markdown("- You typed your answers, so your pronunciation was not checked. "
+                    "Record your answers next time to get pronunciation hints.")
     st.markdown("**Three things to practise**")
     for number, item in enumerate(evaluation.practice, start=1):
         st.markdown(f"{number}. {escape_markdown(item)}")

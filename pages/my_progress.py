@@ -29,7 +29,7 @@ CONFIRM_KEY = "progress_confirm_delete"
 DELETED_KEY = "progress_data_deleted"
 MISSING_SOUND_LABEL = "(left out)"
 SENTENCE_KEY = "progress_sentence"
-FAILED_NOTE = "Read a different sentence: not counted"
+FAILED_NOTE = "Not counted: other sentence"
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 EMPTY_MESSAGE = (
     "No practice yet. Do a practice on the Pronunciation Practice page (or talk with the "
@@ -125,11 +125,11 @@ def _history_frame(rows: list[dict], zone: tzinfo) -> pd.DataFrame:
         [{"Date": _format_time(row["created_at"], zone),
           "Text": row.get("reference_text") or "",
           "You said": row.get("transcript") or "",
-          "Score": None if row.get("score") is None else round(float(row["score"]), 1),
+          "Score": "–" if row.get("score") is None else f"{float(row['score']):.0f}",
+          "Note": FAILED_NOTE if row.get("read_something_else") else "",
           "Word accuracy %": (None if row.get("word_accuracy") is None
                               else round(float(row["word_accuracy"]), 1)),
-          "Model": row.get("model") or "",
-          "Note": FAILED_NOTE if row.get("read_something_else") else ""}
+          "Model": row.get("model") or ""}
          for row in rows]
     )
     if not frame.empty and not frame["Note"].astype(bool).any():

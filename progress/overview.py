@@ -44,8 +44,10 @@ class ReviewPlan:
     def due_message(self) -> str:
         if not self.due:
             return "Nothing is due right now."
-        what = "1 word is due" if len(self.due) == 1 else f"{len(self.due)} words are due"
-        return f"{what} now. Practise them: use them as your text on the Pronunciation Practice page."
+        if len(self.due) == 1:
+            return "1 word is due now. Practise it: use it as your text on the Pronunciation Practice page."
+        return (f"{len(self.due)} words are due now. Practise them: use them as your text on the "
+                "Pronunciation Practice page.")
 
     @property
     def later_message(self) -> str:

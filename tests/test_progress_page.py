@@ -121,7 +121,7 @@ def test_progress_with_data_shows_chart_tables_and_exports(
     assert set(review["Next review"]) == {"Now"}
     assert list(review.columns) == ["Word", "Next review", "Times missed"], "no jargon, no empty column"
     assert any("Practise them" in md.value for md in at.markdown)
-    assert list(history["Score"]) == [80.0, 65.0, 50.0]
+    assert list(history["Score"]) == ["80", "65", "50"]
     assert list(conversations["Topic"]) == ["Travel"]
     assert list(conversations["Mode"]) == ["Practice"]
 
@@ -267,8 +267,8 @@ def test_an_attempt_reading_something_else_counts_nowhere(db: storage.Storage) -
     assert metrics["Practices"] == "3" and metrics["Average score"] == "65"
     assert any("1 attempt where a different sentence was read is left out" in c.value for c in at.caption)
     history = at.dataframe[2].value
-    assert history["Note"].iloc[0] == "Read a different sentence: not counted"
-    assert history["Score"].isna().iloc[0]
+    assert history["Note"].iloc[0] == "Not counted: other sentence"
+    assert history["Score"].iloc[0] == "–"
 
 
 def test_a_flag_that_is_not_true_is_a_normal_attempt(db: storage.Storage) -> None:

@@ -70,7 +70,7 @@ def test_practice_summary_quotes_the_mistakes_and_says_what_to_work_on() -> None
     assert summary.turns == 3 and summary.clean_answers == 1 and summary.duration == "01:20"
     assert [s.said for s in summary.corrected] == ["Yesterday I go to the market.", "He don't eat fish."]
     assert "went" in summary.corrected[0].better
-    assert summary.headline == "1 of your 3 answers were correct; 2 had something to fix."
+    assert summary.headline == "1 of your 3 answers was correct; 2 had something to fix."
     assert len(summary.work_on) == 3 and summary.work_on[0].startswith("Practise ")
 
 
@@ -143,4 +143,5 @@ def test_the_exam_report_on_the_page_quotes_the_learner() -> None:
     assert "Why this level" in text and "Your answers" in text
     assert "\u201cI goed to a restaurant yesterday\\.\u201d" in text
     assert "not an official test result" in text
+    assert "You typed your answers, so your pronunciation was not checked" in text
     assert at.radio(key="tutor_mode").value == "exam"

@@ -195,7 +195,8 @@ class PracticeSummary:
             return "You ended the session before answering: start again whenever you like."
         if not self.corrected:
             return f"Well done: all {self.turns} of your answers were correct."
-        return (f"{self.clean_answers} of your {self.turns} answers were correct; "
+        verb = "was" if self.clean_answers == 1 else "were"
+        return (f"{self.clean_answers} of your {self.turns} answers {verb} correct; "
                 f"{len(self.corrected)} had something to fix.")
 
     def to_dict(self) -> dict[str, Any]:

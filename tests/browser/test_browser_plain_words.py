@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from browser_flows import ANALYSIS_TIMEOUT_MS, PAGE_LOAD_TIMEOUT_MS, go_to, open_app, page_text
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from progress.database import DATABASE_FILENAME
@@ -29,6 +30,17 @@ def _type_answers(page, answers: tuple[str, ...]) -> None:
         box.press("Enter")
         expect(messages).to_have_count(1 + 2 * number, timeout=ANALYSIS_TIMEOUT_MS)
         expect(messages.nth(2 * number)).to_contain_text("?", timeout=ANALYSIS_TIMEOUT_MS)
+
+
+def _scroll_to(locator, attempts: int = 3) -> None:
+    """Scroll an element into view; Streamlit may swap the element for an equal one while a run ends."""
+    for attempt in range(attempts):
+        try:
+            locator.scroll_into_view_if_needed()
+            return
+        except PlaywrightError:
+            if attempt == attempts - 1:
+                raise
 
 
 def _model_ready(page) -> None:
@@ -79,7 +91,7 @@ def test_practice_ends_with_a_summary(app_server, page, shoot) -> None:
     expect(heading).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
     expect(page.get_by_text("Sentences to fix")).to_be_visible()
     expect(page.get_by_text("What to work on next")).to_be_visible()
-    heading.scroll_into_view_if_needed()
+    _scroll_to(heading)
     shoot("tutor-summary")
     body = page_text(page)
     assert "\u201cHe don't eat fish.\u201d" in body
@@ -93,9 +105,9 @@ def test_exam_report_quotes_the_answers_and_explains_the_level(app_server, page,
     page.get_by_role("button", name="Finish the exam and see my evaluation").click()
     heading = page.get_by_role("heading", name="Your exam evaluation")
     expect(heading).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)
-    heading.scroll_into_view_if_needed()
+    _scroll_to(heading)
     shoot("exam-report")
-    page.get_by_text("Three things to practise").scroll_into_view_if_needed()
+    _scroll_to(page.get_by_text("Three things to practise"))
     shoot("exam-report-end")
     body = page_text(page)
     assert "Why this level" in body and "\u201cI goed to a restaurant yesterday.\u201d" in body
@@ -130,14 +142,19 @@ def _seed(data_dir) -> None:
 
 def test_progress_page_in_plain_words(app_server, page, shoot) -> None:
     _seed(app_server.data_dir)
-    open_app(page, app_server.url, "progress?profile=Anna")
+    open_app(page, app_server.url, "?profile=Anna")
     _model_ready(page)
-    expect(page.get_by_role("heading", name="Your progress")).to_be_visible()
+    go_to(page, "Progress", "Your progress")
     expect(page.get_by_test_id("stMetric").filter(has_text="Practices")).to_contain_text("4")
+    expect(page.locator(".vega-embed").first).to_be_visible(timeout=PAGE_LOAD_TIMEOUT_MS)
+    tables = page.get_by_test_id("stDataFrame")
+    expect(tables).to_have_count(5)  # sounds, due words, later words, history, conversations
+    for number in range(5):
+        expect(tables.nth(number).locator("canvas").first).to_be_attached(timeout=PAGE_LOAD_TIMEOUT_MS)
     shoot("progress-top")
-    page.get_by_role("heading", name="Words to review").scroll_into_view_if_needed()
+    page.get_by_role("heading", name="Words to review").evaluate("e => e.scrollIntoView({block: 'start'})")
     shoot("progress-review")
-    page.get_by_role("heading", name="History").scroll_into_view_if_needed()
+    page.get_by_role("heading", name="History").evaluate("e => e.scrollIntoView({block: 'start'})")
     shoot("progress-history")
     body = page_text(page)
     assert "Box" not in body and "Hint" not in body
