@@ -68,7 +68,6 @@ from progress.records import (
     dumps,
     index_words,
     insert_ignoring_duplicates,
-    is_failed_attempt,
     iso,
     item_from_row,
     jsonable,
@@ -278,14 +277,11 @@ class Storage:
         Also feeds the review list: every mispronounced or missing word becomes (or
         resets) a review item; a correct reading of a word already on the list counts
         as a successful review. ``audio_wav`` is written beside the database when given.
-        A failed attempt (the learner read something else) is kept for the history but
-        counts nowhere: no score, no word or sound statistics, no review words.
         """
         key = learner_key(learner_id)
         data = jsonable(result) if isinstance(result, Mapping) else {}
         when = parse_time(data.get("created_at")) or sr.utc_now()
-        failed = is_failed_attempt(data)
-        metrics = {} if failed else result_metrics(data)
+        metrics = result_metrics(data)
         written: Path | None = None
         try:
             with transaction(self.engine, write=True) as conn:
@@ -296,15 +292,14 @@ class Storage:
                     reference_text=clean_text(data.get("reference_text"), MAX_LONG_TEXT),
                     transcript=clean_text(data.get("transcript"), MAX_LONG_TEXT),
                     model=clean_text(data.get("model"), MAX_SHORT_TEXT),
-                    score=None if failed else number(data.get("score")),
+                    score=number(data.get("score")),
                     word_accuracy=number(metrics.get("word_accuracy")),
                     wer=number(metrics.get("wer")),
                     per=number(metrics.get("phoneme_error_rate")),
                     completeness=number(metrics.get("completeness")),
                     result_json=dumps(data),
                 )).inserted_primary_key[0])
-                if not failed:
-                    index_words(conn, analysis_id, key, data, when)
+                index_words(conn, analysis_id, key, data, when)
                 if audio_wav:
                     written = self._write_audio(key, analysis_id, audio_wav)
                     if written is not None:
@@ -347,7 +342,6 @@ class Storage:
             "model": row.model, "score": row.score, "word_accuracy": row.word_accuracy,
             "wer": row.wer, "per": row.per, "completeness": row.completeness,
             "has_audio": bool(row.audio_path),
-            "read_something_else": row.score is None and is_failed_attempt(loads(row.result_json)),
         }
         if include_result:
             item["result"] = loads(row.result_json)
@@ -520,10 +514,9 @@ class Storage:
     def progress_summary(self, learner_id: str, now: datetime | None = None) -> dict:
         """What the Progress page draws.
 
-        Keys: ``totals`` (analyses, scored_analyses (failed attempts left out),
-        conversations, turns, average/best/latest score, review_items, review_due,
-        first/last practice time), ``score_over_time`` (chronological scored rows: id,
-        created_at, score, word_accuracy, reference_text),
+        Keys: ``totals`` (analyses, conversations, turns, average/best/latest score,
+        review_items, review_due, first/last practice time), ``score_over_time``
+        (chronological rows: id, created_at, score, word_accuracy, reference_text),
         ``most_missed_sounds`` [(expected, heard, count)] ("" heard = sound left out),
         ``most_missed_words`` [(word, count)].
         """
@@ -533,13 +526,13 @@ class Storage:
             stats = conn.execute(
                 sa.select(sa.func.count(), sa.func.avg(analyses.c.score),
                           sa.func.max(analyses.c.score), sa.func.min(analyses.c.created_at),
-                          sa.func.max(analyses.c.created_at), sa.func.count(analyses.c.score))
+                          sa.func.max(analyses.c.created_at))
                 .where(analyses.c.learner_id == key)
             ).one()
             history = conn.execute(
                 sa.select(analyses.c.id, analyses.c.created_at, analyses.c.score,
                           analyses.c.word_accuracy, analyses.c.reference_text)
-                .where(analyses.c.learner_id == key, analyses.c.score.is_not(None))
+                .where(analyses.c.learner_id == key)
                 .order_by(analyses.c.created_at, analyses.c.id)
             ).all()
             conversation_count = conn.scalar(
@@ -576,7 +569,6 @@ class Storage:
             "learner_id": key,
             "totals": {
                 "analyses": int(stats[0]),
-                "scored_analyses": int(stats[5] or 0),
                 "average_score": None if stats[1] is None else round(float(stats[1]), 1),
                 "best_score": stats[2],
                 "latest_score": latest,
