@@ -183,11 +183,11 @@ def render() -> None:
         store = storage_db.get_storage()
         summary = store.progress_summary(who.id, now=now)
         totals = summary["totals"]
-        if not (totals["analyses"] or totals["conversations"] or totals["review_items"]):
+        history = store.list_analyses(who.id, limit=HISTORY_ROWS, include_result=False)
+        if not (history or totals["conversations"] or totals["review_items"]):
             st.info(EMPTY_MESSAGE)
             return
         review = store.review_words(who.id, now=now)
-        history = store.list_analyses(who.id, limit=HISTORY_ROWS, include_result=False)
         conversations = store.list_conversations(who.id)
         export_csv = store.export_csv(who.id)
         export_json = store.export_json(who.id).encode("utf-8")
@@ -196,13 +196,13 @@ def render() -> None:
         return
 
     practices, average, best, due = st.columns(4)
-    practices.metric("Practices", totals["scored_analyses"])
+    practices.metric("Practices", totals["analyses"])
     average.metric("Average score", "–" if totals["average_score"] is None
                    else f"{totals['average_score']:.0f}")
     best.metric("Best score", "–" if totals["best_score"] is None
                 else f"{totals['best_score']:.0f}")
     due.metric("Words to review now", totals["review_due"])
-    left_out = totals["analyses"] - totals["scored_analyses"]
+    left_out = sum(1 for row in history if row.get("read_something_else"))
     if left_out:
         st.caption(f"{left_out} attempt{'s' if left_out != 1 else ''} where a different sentence was read "
                    f"{'are' if left_out != 1 else 'is'} left out of your scores, sounds and review words.")
@@ -222,7 +222,7 @@ def render() -> None:
     st.subheader("History")
     if history:
         st.dataframe(_history_frame(history, zone), hide_index=True, width="stretch")
-        if totals["analyses"] > len(history):
+        if len(history) == HISTORY_ROWS:
             st.caption(f"Showing your latest {len(history)} practices; the export has them all.")
     if conversations:
         st.write("Conversations")

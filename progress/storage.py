@@ -68,6 +68,7 @@ from progress.records import (
     dumps,
     index_words,
     insert_ignoring_duplicates,
+    is_failed_attempt,
     iso,
     item_from_row,
     jsonable,
@@ -348,6 +349,7 @@ class Storage:
             "model": row.model, "score": row.score, "word_accuracy": row.word_accuracy,
             "wer": row.wer, "per": row.per, "completeness": row.completeness,
             "has_audio": bool(row.audio_path),
+            "read_something_else": row.score is None and is_failed_attempt(loads(row.result_json)),
         }
         if include_result:
             item["result"] = loads(row.result_json)

@@ -258,7 +258,7 @@ def test_an_attempt_reading_something_else_counts_nowhere(db: storage.Storage) -
     _seed(db)
     db.save_analysis("anna", _failed(datetime.now(timezone.utc)))
     summary = db.progress_summary("anna")
-    assert summary["totals"]["analyses"] == 4 and summary["totals"]["scored_analyses"] == 3
+    assert summary["totals"]["analyses"] == 3
     assert [row["score"] for row in summary["score_over_time"]] == [50.0, 65.0, 80.0]
     assert sorted(item.word for item in db.review_words("anna")) == ["things", "think"], "no words queued"
     at = _page("Anna").run()
@@ -275,7 +275,7 @@ def test_a_flag_that_is_not_true_is_a_normal_attempt(db: storage.Storage) -> Non
     result = _result(70.0, datetime.now(timezone.utc))
     result["read_something_else"] = None
     db.save_analysis("anna", result)
-    assert db.progress_summary("anna")["totals"]["scored_analyses"] == 1
+    assert db.progress_summary("anna")["totals"]["analyses"] == 1
     at = _page("Anna").run()
     assert "Note" not in at.dataframe[2].value.columns
 
@@ -319,3 +319,13 @@ def test_scores_are_drawn_per_sentence(db: storage.Storage) -> None:
     chooser.select("The ship left (1 attempt)").run()
     assert not at.exception
     assert any("Practise this sentence again" in c.value for c in at.caption)
+
+
+def test_only_failed_attempts_still_show_the_history(db: storage.Storage) -> None:
+    db.save_analysis("anna", _failed(datetime.now(timezone.utc)))
+    at = _page("Anna").run()
+    assert not at.exception
+    assert not at.info, "not the empty state: the attempt is in the history"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Practices"] == "0" and metrics["Average score"] == "–"
+    assert at.dataframe[-1].value["Note"].iloc[0] == "Not counted: other sentence"
