@@ -21,11 +21,13 @@ import logging
 import re
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from speech.transcription import Transcription
+from tutor.grammar_rules import check_grammar
 from tutor.llm_provider import (
     ChatProvider,
     LLMError,
@@ -38,13 +40,12 @@ from tutor.offline_tutor import ENGINE_NAME as OFFLINE_ENGINE
 from tutor.offline_tutor import clean_question, offline_reply
 from tutor.report import (
     LevelEstimate,
+    PracticeSummary,
     QuotedSentence,
     format_duration,
-    grammar_focus,
     level_estimate,
-    practice_points,
+    practice_summary,
     quote_turns,
-    rule_label,
     unclear_words,
 )
 from tutor.topics import (
@@ -83,6 +84,41 @@ MSG_NO_WORDS = "I couldn't hear any words in that recording. Please try again, a
 MSG_EMPTY_TEXT = "Please say or type something first."
 MSG_FALLBACK = "The offline tutor answered this turn."
 MSG_BAD_REPLY = "The language model's answer could not be used, so the offline tutor answered this turn."
+
+STATS_LEVEL_WORDS = {"A2": 0, "B1-B2": 9, "C1-C2": 16}
+ADVANCED_WORDS = {
+    "although", "however", "whereas", "therefore", "moreover", "unless", "despite", "whether",
+    "which", "whose", "nevertheless", "meanwhile", "otherwise", "furthermore", "since", "though",
+}
+RULE_LABELS = {
+    "third_person": "the -s with he, she and it (\"she works\")",
+    "plural_subject": "verb forms with I, you, we and they",
+    "be_form": "forms of \"be\" (am, is, are, was, were)",
+    "be_agree": "\"I agree\" (not \"I am agree\")",
+    "irregular_past": "irregular past forms (went, ate, bought)",
+    "past_time": "the past simple for finished events",
+    "after_did": "the base verb after did / didn't",
+    "after_does": "the base verb after do / does",
+    "modal_to": "no \"to\" after can, must, should",
+    "modal_form": "the base verb after can, will, must",
+    "participle": "past participles after have / has (gone, eaten)",
+    "article": "a / an before jobs and countable things",
+    "a_an": "\"a\" or \"an\" before a word",
+    "double_comparative": "comparatives (better, not \"more better\")",
+    "age": "giving your age with \"be\"",
+    "since_for": "\"for\" and \"since\" with time",
+    "present_perfect": "the present perfect for unfinished periods",
+    "verb_pattern": "verb patterns (want to go, enjoy swimming)",
+    "people_plural": "\"people\" as a plural",
+    "uncountable": "uncountable nouns (advice, information)",
+    "much_many": "much and many",
+}
+GENERIC_PRACTICE = (
+    "Answer with longer sentences that give a reason, using \"because\" or \"so\".",
+    "Tell a short story about last weekend using the past simple.",
+    "Record yourself reading your improved sentences aloud and compare them with the tutor's audio.",
+)
+
 
 class TurnError(ValueError):
     """A turn could not run; ``str(error)`` is a short message for the learner."""
@@ -434,7 +470,41 @@ class ExamEvaluation:
 
 def estimate_level(texts: Sequence[str], error_turns: int) -> str:
     """A rough CEFR band (see :func:`tutor.report.level_estimate` for the evidence)."""
-    return level_estimate(texts, error_turns).level
+    return level_estimate(texts, error_turns, ADVANCED_WORDS).level
+
+
+def rule_label(rule: str) -> str:
+    return RULE_LABELS.get(rule, rule.replace("_", " "))
+
+
+def grammar_focus(turns: Sequence[TurnResult]) -> list[tuple[str, str, int]]:
+    """(rule, example "fix (not mistake)", count) for the rules the offline checker finds, most frequent first."""
+    rules: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for turn in turns:
+        for issue in check_grammar(turn.transcript).issues:
+            rules[issue.rule] += 1
+            examples.setdefault(issue.rule, f"{issue.correction} (not {issue.original})")
+    return [(rule, examples[rule], count) for rule, count in rules.most_common()]
+
+
+def practice_points(turns: Sequence[TurnResult], limit: int = 3) -> tuple[str, ...]:
+    """What to work on next: the commonest grammar points, the unclear words, then general advice."""
+    points = [f"Practise {rule_label(rule)}: write three sentences of your own." for rule, _, _ in grammar_focus(turns)[:2]]
+    words = unclear_words(turns)
+    if words:
+        points.append("Practise saying these words on the Pronunciation Practice page: " + ", ".join(words[:3]) + ".")
+    for item in GENERIC_PRACTICE:
+        if len(points) >= limit:
+            break
+        points.append(item)
+    return tuple(points[:limit])
+
+
+def summarise_practice(conversation: Conversation) -> PracticeSummary:
+    """The end-of-practice summary: the sentences to fix, quoted, and what to work on."""
+    turns = conversation.turns
+    return practice_summary(turns, conversation.elapsed_seconds, practice_points(turns) if turns else ())
 
 
 def evaluate_exam(conversation: Conversation) -> ExamEvaluation:
@@ -443,7 +513,7 @@ def evaluate_exam(conversation: Conversation) -> ExamEvaluation:
     error_turns = sum(1 for turn in turns if turn.reply.has_errors)
     grammar = tuple(f"{_capitalised(rule_label(rule))}: \u201c{example}\u201d"
                     for rule, example, _ in grammar_focus(turns)[:3])
-    estimate: LevelEstimate = level_estimate([turn.transcript for turn in turns], error_turns)
+    estimate: LevelEstimate = level_estimate([turn.transcript for turn in turns], error_turns, ADVANCED_WORDS)
     return ExamEvaluation(estimate.level, grammar, unclear_words(turns), practice_points(turns), len(turns),
                           error_turns, quote_turns(turns), estimate.evidence,
                           sum(1 for turn in turns if turn.input_kind == "voice"))

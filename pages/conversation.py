@@ -18,6 +18,7 @@ from conversation_tutor import (
     escape_markdown,
     evaluate_exam,
     run_turn,
+    summarise_practice,
     transcript_markdown,
 )
 from speech.audio import AudioError, prepare_audio
@@ -30,7 +31,7 @@ from tutor.topics import (
     TOPICS,
     topic_title,
 )
-from tutor.report import PracticeSummary, practice_summary, pronunciation_note
+from tutor.report import PracticeSummary, pronunciation_note
 from ui import session
 from ui.sidebar import ensure_shell, refresh_model_status
 
@@ -135,7 +136,7 @@ def _end(conversation: Conversation) -> None:
             store.end_conversation(conversation.conversation_id, evaluation.to_dict() if evaluation else None)
         except Exception:
             logger.exception("Could not close the stored conversation")
-    summary = None if evaluation else practice_summary(conversation.turns, conversation.elapsed_seconds)
+    summary = None if evaluation else summarise_practice(conversation)
     st.session_state[ENDED_KEY] = {
         "markdown": transcript_markdown(conversation, evaluation),
         "evaluation": evaluation,

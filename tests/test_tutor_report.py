@@ -9,7 +9,14 @@ import pytest
 import streamlit_mic_recorder
 from streamlit.testing.v1 import AppTest
 
-from conversation_tutor import Conversation, ConversationTutor, evaluate_exam, run_turn
+from conversation_tutor import (
+    ADVANCED_WORDS,
+    Conversation,
+    ConversationTutor,
+    evaluate_exam,
+    practice_points,
+    run_turn,
+)
 from tutor import llm_provider
 from tutor.report import format_duration, level_estimate, practice_summary, pronunciation_note
 
@@ -66,7 +73,7 @@ def test_times_are_minutes_and_seconds(seconds: float, shown: str) -> None:
 def test_practice_summary_quotes_the_mistakes_and_says_what_to_work_on() -> None:
     conversation = _conversation("practice", "Yesterday I go to the market.", "I like fresh bread.",
                                  "He don't eat fish.")
-    summary = practice_summary(conversation.turns, 80)
+    summary = practice_summary(conversation.turns, 80, practice_points(conversation.turns))
     assert summary.turns == 3 and summary.clean_answers == 1 and summary.duration == "01:20"
     assert [s.said for s in summary.corrected] == ["Yesterday I go to the market.", "He don't eat fish."]
     assert "went" in summary.corrected[0].better
@@ -75,7 +82,7 @@ def test_practice_summary_quotes_the_mistakes_and_says_what_to_work_on() -> None
 
 
 def test_a_clean_practice_is_praised() -> None:
-    summary = practice_summary(_conversation("practice", "I like fresh bread.").turns, 10)
+    summary = practice_summary(_conversation("practice", "I like fresh bread.").turns, 10, ())
     assert summary.corrected == () and summary.headline.startswith("Well done")
 
 
@@ -93,9 +100,10 @@ def test_the_exam_report_quotes_every_answer_and_explains_the_level() -> None:
 
 
 def test_longer_varied_correct_answers_raise_the_level() -> None:
-    short = level_estimate(["I like it.", "It is good."], error_turns=1)
+    short = level_estimate(["I like it.", "It is good."], error_turns=1, linking_words=ADVANCED_WORDS)
     rich = level_estimate(["Although the restaurant was expensive, the food was wonderful and the staff "
-                           "were friendly, which made the evening memorable for everyone."], error_turns=0)
+                           "were friendly, which made the evening memorable for everyone."], error_turns=0,
+                          linking_words=ADVANCED_WORDS)
     assert short.level == "A2" and rich.level == "C1-C2"
     assert rich.points > short.points
 

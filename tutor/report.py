@@ -1,7 +1,8 @@
 """What the Conversation Tutor tells a learner about a whole session, in plain words.
 
 * :func:`practice_summary`: when a practice session ends, the sentences that had a
-  mistake (quoted, with the better version) and what to work on next.
+  mistake (quoted, with the better version) and what to work on next (the tutor's
+  grammar labels live in :mod:`conversation_tutor`, which passes the points in).
 * :func:`quote_turns` and :func:`level_estimate`: the exam report quotes every answer with
   its correction and shows the evidence behind the estimated level (share of answers with a
   mistake, sentence length, word variety, linking words).
@@ -17,49 +18,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Sequence
-
-from tutor.grammar_rules import check_grammar
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from conversation_tutor import TurnResult
 
 LEVEL_THRESHOLDS = (("C1-C2", 20.0), ("B1-B2", 11.0))  # points needed for each band; below: A2
-ADVANCED_WORDS = frozenset({
-    "although", "however", "whereas", "therefore", "moreover", "unless", "despite", "whether",
-    "which", "whose", "nevertheless", "meanwhile", "otherwise", "furthermore", "since", "though",
-})
 FEW_ANSWERS = 3
 MAX_QUOTED = 8
-RULE_LABELS = {
-    "third_person": "the -s with he, she and it (\"she works\")",
-    "plural_subject": "verb forms with I, you, we and they",
-    "be_form": "forms of \"be\" (am, is, are, was, were)",
-    "be_agree": "\"I agree\" (not \"I am agree\")",
-    "irregular_past": "irregular past forms (went, ate, bought)",
-    "past_time": "the past simple for finished events",
-    "after_did": "the base verb after did / didn't",
-    "after_does": "the base verb after do / does",
-    "modal_to": "no \"to\" after can, must, should",
-    "modal_form": "the base verb after can, will, must",
-    "participle": "past participles after have / has (gone, eaten)",
-    "article": "a / an before jobs and countable things",
-    "a_an": "\"a\" or \"an\" before a word",
-    "double_comparative": "comparatives (better, not \"more better\")",
-    "age": "giving your age with \"be\"",
-    "since_for": "\"for\" and \"since\" with time",
-    "present_perfect": "the present perfect for unfinished periods",
-    "verb_pattern": "verb patterns (want to go, enjoy swimming)",
-    "people_plural": "\"people\" as a plural",
-    "uncountable": "uncountable nouns (advice, information)",
-    "much_many": "much and many",
-}
-GENERIC_PRACTICE = (
-    "Answer with longer sentences that give a reason, using \"because\" or \"so\".",
-    "Tell a short story about last weekend using the past simple.",
-    "Record yourself reading your improved sentences aloud and compare them with the tutor's audio.",
-)
 
 
 def format_duration(seconds: float) -> str:
@@ -68,10 +36,6 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
-def rule_label(rule: str) -> str:
-    return RULE_LABELS.get(rule, rule.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -116,8 +80,9 @@ class LevelEstimate:
         return asdict(self)
 
 
-def level_estimate(texts: Sequence[str], error_turns: int) -> LevelEstimate:
-    """Sentence length, word variety and linking words raise the estimate; answers with mistakes lower it."""
+def level_estimate(texts: Sequence[str], error_turns: int, linking_words: Collection[str]) -> LevelEstimate:
+    """Sentence length, word variety and linking words (``linking_words``: although, however…) raise
+    the estimate; answers with mistakes lower it."""
     words = [w for text in texts for w in re.findall(r"[a-z']+", text.lower())]
     if not texts or not words:
         return LevelEstimate("A2", len(texts), error_turns, 0.0, 0.0, 0, 0.0,
@@ -125,7 +90,7 @@ def level_estimate(texts: Sequence[str], error_turns: int) -> LevelEstimate:
     answers = len(texts)
     mean_words = len(words) / answers
     variety = len(set(words)) / len(words)
-    linking = sum(1 for w in words if w in ADVANCED_WORDS)
+    linking = sum(1 for w in words if w in linking_words)
     error_share = min(error_turns / answers, 1.0)
     points = mean_words + 8 * variety + 4 * linking / answers - 10 * error_share
     level = next((band for band, needed in LEVEL_THRESHOLDS if points >= needed), "A2")
@@ -146,36 +111,10 @@ def level_estimate(texts: Sequence[str], error_turns: int) -> LevelEstimate:
                          round(points, 1), tuple(evidence))
 
 
-def grammar_focus(turns: Sequence["TurnResult"]) -> list[tuple[str, str, int]]:
-    """(rule, example "fix (not mistake)", count) for the rules the offline checker finds, most frequent first."""
-    rules: Counter[str] = Counter()
-    examples: dict[str, str] = {}
-    for turn in turns:
-        for issue in check_grammar(turn.transcript).issues:
-            rules[issue.rule] += 1
-            examples.setdefault(issue.rule, f"{issue.correction} (not {issue.original})")
-    return [(rule, examples[rule], count) for rule, count in rules.most_common()]
-
-
 def unclear_words(turns: Sequence["TurnResult"], limit: int = 5) -> tuple[str, ...]:
     """The words of spoken turns the recognizer was unsure of, most frequent first."""
     counts: Counter[str] = Counter(word for turn in turns for word in turn.pronunciation_hints)
     return tuple(word for word, _ in counts.most_common(limit))
-
-
-def practice_points(turns: Sequence["TurnResult"], limit: int = 3) -> tuple[str, ...]:
-    """What to work on next: the commonest grammar points, the unclear words, then general advice."""
-    points = [f"Practise {rule_label(rule)}: write three sentences of your own."
-              for rule, _, _ in grammar_focus(turns)[:2]]
-    words = unclear_words(turns)
-    if words:
-        points.append("Practise saying these words on the Pronunciation Practice page: "
-                      + ", ".join(words[:3]) + ".")
-    for item in GENERIC_PRACTICE:
-        if len(points) >= limit:
-            break
-        points.append(item)
-    return tuple(points[:limit])
 
 
 @dataclass(frozen=True)
@@ -203,7 +142,8 @@ class PracticeSummary:
         return {**asdict(self), "headline": self.headline}
 
 
-def practice_summary(turns: Sequence["TurnResult"], seconds: float) -> PracticeSummary:
+def practice_summary(turns: Sequence["TurnResult"], seconds: float, work_on: Sequence[str]) -> PracticeSummary:
+    """The summary of finished practice ``turns`` that took ``seconds``; ``work_on`` says what to practise next."""
     quoted = quote_turns(turns)
     corrected = tuple(sentence for sentence in quoted if sentence.has_errors)
     return PracticeSummary(
@@ -212,7 +152,7 @@ def practice_summary(turns: Sequence["TurnResult"], seconds: float) -> PracticeS
         corrected=corrected[:MAX_QUOTED],
         clean_answers=len(quoted) - len(corrected),
         unclear_words=unclear_words(turns),
-        work_on=practice_points(turns) if turns else (),
+        work_on=tuple(work_on),
     )
 
 
