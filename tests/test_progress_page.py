@@ -11,6 +11,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from progress import database, learner, storage
+from tutor.topics import topic_title
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "my_progress.py")
 TIMEOUT = 30
@@ -185,7 +186,7 @@ def test_two_learners_with_the_same_name_see_nothing_of_each_other(
     _seed(db, second_id, topic="food")
     second.run()
     history, conversations = second.dataframe[2].value, second.dataframe[3].value
-    assert len(history) == 3 and list(conversations["Topic"]) == ["food"]
+    assert len(history) == 3 and list(conversations["Topic"]) == [topic_title("food")]
     exported = json.loads(downloads["accent-coach-anna.json"])
     assert exported["learner_id"] == second_id
     assert [c["topic"] for c in exported["conversations"]] == ["food"]
@@ -197,7 +198,7 @@ def test_two_learners_with_the_same_name_see_nothing_of_each_other(
     assert db.list_analyses(second_id) == []
     assert len(db.list_analyses(first_id)) == 3, "deleting one Anna leaves the other alone"
     first.run()
-    assert [c for c in first.dataframe[3].value["Topic"]] == ["travel"]
+    assert [c for c in first.dataframe[3].value["Topic"]] == [topic_title("travel")]
 
 
 @pytest.mark.parametrize("kind", ["guessed", "truncated"])
@@ -255,13 +256,14 @@ def _failed(when: datetime) -> dict:
 
 
 def test_an_attempt_reading_something_else_counts_nowhere(db: storage.Storage) -> None:
-    _seed(db)
-    db.save_analysis("anna", _failed(datetime.now(timezone.utc)))
-    summary = db.progress_summary("anna")
+    key, anna = _profile(db, "Anna")
+    _seed(db, anna)
+    db.save_analysis(anna, _failed(datetime.now(timezone.utc)))
+    summary = db.progress_summary(anna)
     assert summary["totals"]["analyses"] == 3
     assert [row["score"] for row in summary["score_over_time"]] == [50.0, 65.0, 80.0]
-    assert sorted(item.word for item in db.review_words("anna")) == ["things", "think"], "no words queued"
-    at = _page("Anna").run()
+    assert sorted(item.word for item in db.review_words(anna)) == ["things", "think"], "no words queued"
+    at = _page(key).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Practices"] == "3" and metrics["Average score"] == "65"
@@ -274,17 +276,19 @@ def test_an_attempt_reading_something_else_counts_nowhere(db: storage.Storage) -
 def test_a_flag_that_is_not_true_is_a_normal_attempt(db: storage.Storage) -> None:
     result = _result(70.0, datetime.now(timezone.utc))
     result["read_something_else"] = None
-    db.save_analysis("anna", result)
-    assert db.progress_summary("anna")["totals"]["analyses"] == 1
-    at = _page("Anna").run()
+    key, anna = _profile(db, "Anna")
+    db.save_analysis(anna, result)
+    assert db.progress_summary(anna)["totals"]["analyses"] == 1
+    at = _page(key).run()
     assert "Note" not in at.dataframe[2].value.columns
 
 
 def test_due_and_later_words_are_listed_apart_in_plain_words(db: storage.Storage) -> None:
     past = datetime.now(timezone.utc) - timedelta(days=2)
-    db.save_analysis("anna", _result(50.0, past))
-    db.record_review("anna", "think", correct=True)  # due since the failure: one box up, back in a day
-    at = _page("Anna").run()
+    key, anna = _profile(db, "Anna")
+    db.save_analysis(anna, _result(50.0, past))
+    db.record_review(anna, "think", correct=True)  # due since the failure: one box up, back in a day
+    at = _page(key).run()
     assert not at.exception
     texts = [md.value for md in at.markdown]
     assert "1 word is due now." in " ".join(texts)
@@ -296,10 +300,11 @@ def test_due_and_later_words_are_listed_apart_in_plain_words(db: storage.Storage
 
 def test_nothing_due_is_never_said_above_due_words(db: storage.Storage) -> None:
     past = datetime.now(timezone.utc) - timedelta(days=2)
-    db.save_analysis("anna", _result(50.0, past))
-    db.record_review("anna", "think", correct=True)
-    db.record_review("anna", "things", correct=True)
-    at = _page("Anna").run()
+    key, anna = _profile(db, "Anna")
+    db.save_analysis(anna, _result(50.0, past))
+    db.record_review(anna, "think", correct=True)
+    db.record_review(anna, "things", correct=True)
+    at = _page(key).run()
     texts = " ".join(md.value for md in at.markdown)
     assert "Nothing is due right now." in texts and "come back later" in texts
     later = at.dataframe[1].value
@@ -307,11 +312,12 @@ def test_nothing_due_is_never_said_above_due_words(db: storage.Storage) -> None:
 
 
 def test_scores_are_drawn_per_sentence(db: storage.Storage) -> None:
+    key, anna = _profile(db, "Anna")
     start = datetime.now(timezone.utc) - timedelta(days=3)
     for day, (score, text) in enumerate([(50.0, "Think about three things"), (90.0, "The ship left"),
                                          (70.0, "Think about three things")]):
-        db.save_analysis("anna", _result(score, start + timedelta(days=day), reference=text))
-    at = _page("Anna").run()
+        db.save_analysis(anna, _result(score, start + timedelta(days=day), reference=text))
+    at = _page(key).run()
     assert not at.exception
     chooser = at.selectbox(key="progress_sentence")
     assert chooser.options == ["Think about three things (2 attempts)", "The ship left (1 attempt)"]
@@ -322,8 +328,9 @@ def test_scores_are_drawn_per_sentence(db: storage.Storage) -> None:
 
 
 def test_only_failed_attempts_still_show_the_history(db: storage.Storage) -> None:
-    db.save_analysis("anna", _failed(datetime.now(timezone.utc)))
-    at = _page("Anna").run()
+    key, anna = _profile(db, "Anna")
+    db.save_analysis(anna, _failed(datetime.now(timezone.utc)))
+    at = _page(key).run()
     assert not at.exception
     assert not at.info, "not the empty state: the attempt is in the history"
     metrics = {m.label: m.value for m in at.metric}
