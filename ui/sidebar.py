@@ -133,8 +133,12 @@ def render_shell() -> None:
     settings = current_settings()
     get_asr_manager().warm_up(settings.model_name, settings.hf_token)
     with st.sidebar:
-        profile_picker()
-        render_model_status()
+        # one container per section: a section that grows (the profile's link appears after the first
+        # interaction) must not shift the others, or Streamlit redraws them and closes open expanders
+        with st.container():
+            profile_picker()
+        with st.container():
+            render_model_status()
         render_advanced_settings()
     _shell.drawn = True
 

@@ -43,6 +43,25 @@ def _scroll_to(locator, attempts: int = 3) -> None:
                 raise
 
 
+def _open(page, chooser) -> None:
+    """Open a selectbox's list (a click may only focus it; the arrow key then opens it)."""
+    chooser.click()
+    if not page.get_by_role("option").first.is_visible():
+        page.keyboard.press("ArrowDown")
+
+
+def _choose(page, chooser, name: str, attempts: int = 3) -> None:
+    """Pick option ``name``; a rerun that redraws the sidebar may close the list, so open it again."""
+    for attempt in range(attempts):
+        try:
+            _open(page, chooser)
+            page.get_by_role("option", name=name).click(timeout=5_000)
+            return
+        except PlaywrightError:
+            if attempt == attempts - 1:
+                raise
+
+
 def _model_ready(page) -> None:
     """The sidebar has said which model is in use (the warm-up is over)."""
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Speech model: Offline (bundled) · CPU",
@@ -68,15 +87,13 @@ def test_sidebar_names_the_model_in_use_before_any_analysis(app_server, page, sh
     chooser = sidebar.get_by_test_id("stSelectbox").filter(has_text="Speech model")
     expect(chooser).to_be_visible()
     shoot("sidebar")
-    chooser.click()
-    large = page.get_by_role("option", name="Wav2Vec2 Large")
-    if not large.is_visible():
-        page.keyboard.press("ArrowDown")  # the click focused the box; the arrow key opens its list
-    expect(large).to_be_visible()
+    _open(page, chooser)
+    expect(page.get_by_role("option", name="Wav2Vec2 Large")).to_be_visible()
     shoot("sidebar-model-options")
-    page.get_by_role("option", name="Offline (bundled)").click()
+    _choose(page, chooser, "Offline (bundled)")
     expect(sidebar).to_contain_text("Speech model: Offline (bundled) · CPU")
     expect(sidebar).not_to_contain_text("needs a network connection", timeout=PAGE_LOAD_TIMEOUT_MS)
+    expect(sidebar.get_by_text("Audio clean-up")).to_be_visible(), "Advanced Settings stays open"
     shoot("sidebar-offline-chosen")
     assert "Skipped (sess" not in page_text(page)
 
