@@ -153,3 +153,14 @@ def test_the_exam_report_on_the_page_quotes_the_learner() -> None:
     assert "not an official test result" in text
     assert "You typed your answers, so your pronunciation was not checked" in text
     assert at.radio(key="tutor_mode").value == "exam"
+
+
+def test_hints_name_unsure_content_words_not_function_words() -> None:
+    from conversation_tutor import pronunciation_hints
+    from speech.transcription import Transcription, WordSegment
+
+    # Whisper's probabilities on the bundled "light / right" clip
+    words = [WordSegment(" Please", 0, 0.3, 0.64), WordSegment(" turn", 0.3, 0.5, 0.99),
+             WordSegment(" on", 0.5, 0.6, 1.0), WordSegment(" the", 0.6, 0.7, 0.52),
+             WordSegment(" right", 0.7, 1.0, 0.5), WordSegment(" kitchen.", 1.0, 1.4, 1.0)]
+    assert pronunciation_hints(Transcription("Please turn on the right kitchen.", words)) == ["right"]
