@@ -45,6 +45,7 @@ from tutor.report import (
     format_duration,
     level_estimate,
     practice_summary,
+    pronunciation_note,
     quote_turns,
     unclear_words,
 )
@@ -552,7 +553,7 @@ def transcript_markdown(conversation: Conversation, evaluation: ExamEvaluation |
                   f"> **Why:** {escape_markdown(reply.explanation)}",
                   f"> **Better:** {escape_markdown(reply.improved_version)}"]
         if turn.pronunciation_hints:
-            lines.append(f"> **Check your pronunciation of:** {escape_markdown(', '.join(turn.pronunciation_hints))}")
+            lines.append(f"> **Pronunciation:** {escape_markdown(pronunciation_note(turn.pronunciation_hints))}")
         lines += ["", f"**Tutor:** {escape_markdown(reply.follow_up_question)}", ""]
     if evaluation is not None:
         lines += ["## Evaluation", "", f"- Estimated level: {evaluation.estimated_level}"]

@@ -215,7 +215,8 @@ def render() -> None:
                      width="stretch")
         st.caption("Each row is a sound of the text and what was heard instead.")
     else:
-        st.caption("No sound errors recorded yet. Well done!")
+        st.caption("No sound errors recorded yet. Well done!" if totals["analyses"]
+                   else "Sound errors appear here after your first scored practice.")
 
     _review_section(review, now)
 

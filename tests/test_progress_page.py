@@ -336,3 +336,4 @@ def test_only_failed_attempts_still_show_the_history(db: storage.Storage) -> Non
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Practices"] == "0" and metrics["Average score"] == "–"
     assert at.dataframe[-1].value["Note"].iloc[0] == "Not counted: other sentence"
+    assert not any("Well done" in c.value for c in at.caption), "no praise for an attempt that did not count"
