@@ -117,19 +117,83 @@ def hub_reachable() -> bool:
         return reachable
 
 
+MODEL_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json",
+                      "pytorch_model.bin.index.json")
+PROCESSOR_FILES = ("preprocessor_config.json", "vocab.json", "tokenizer_config.json")
+NETWORK_REASON = "it needs a network connection to download (no copy on this computer)"
+
+
+def looks_like_folder(model_name: str) -> bool:
+    """Whether a model name is meant as a local folder rather than a Hub id ("org/name")."""
+    name = model_name.strip()
+    if name.startswith(("/", "~", ".", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return True
+    return name.count("/") > 1 or Path(name).expanduser().exists()
+
+
+def describe_folder_problem(model_name: str) -> str | None:
+    """Why a local folder cannot be a saved speech model, in plain words; None when it looks complete."""
+    folder = Path(model_name.strip()).expanduser()
+    try:
+        if not folder.exists():
+            return f"the folder {folder} does not exist"
+        if not folder.is_dir():
+            return f"{folder} is a file, not a model folder"
+        if not os.access(folder, os.R_OK | os.X_OK):
+            return f"the folder {folder} cannot be read (check its permissions)"
+        names = {entry.name for entry in folder.iterdir()}
+    except OSError:
+        return f"the folder {folder} cannot be read (check its permissions)"
+    if "config.json" not in names:
+        return f"{folder} is not a saved model folder (there is no config.json)"
+    missing = []
+    if not names.intersection(MODEL_WEIGHT_FILES):
+        missing.append("the model weights (model.safetensors or pytorch_model.bin)")
+    if not names.intersection(PROCESSOR_FILES):
+        missing.append("the processor files (preprocessor_config.json, vocab.json)")
+    if missing:
+        return f"files are missing in {folder}: " + " and ".join(missing)
+    unreadable = [name for name in sorted(names) if not os.access(folder / name, os.R_OK)]
+    if unreadable:
+        return f"some files in {folder} cannot be read ({', '.join(unreadable[:3])})"
+    return None
+
+
+def _in_local_cache(model_id: str) -> bool:
+    """Whether the Hugging Face cache holds a copy of ``model_id`` (its config.json)."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
+    except Exception:  # an odd id or cache: let transformers try and report
+        return True
+
+
 def _describe_failure(error: BaseException, model_name: str, offline: bool) -> str:
+    """One short reason for learners, from the real cause (a bad folder is never "no network")."""
     text = str(error).lower()
     if isinstance(error, MemoryError) or "out of memory" in text:
         return "not enough memory"
-    if offline and not Path(model_name).exists():
-        return "no network connection and no local copy"
+    if looks_like_folder(model_name):
+        if isinstance(error, PermissionError):
+            return f"the folder {Path(model_name.strip()).expanduser()} cannot be read (check its permissions)"
+        return describe_folder_problem(model_name) or "the files in the folder are not a usable speech model"
+    if offline:
+        return NETWORK_REASON
     if "not a valid model identifier" in text or "repository not found" in text or "404" in text:
-        return "model not found"
+        return "model not found on Hugging Face"
     if "401" in text or "403" in text or "gated" in text:
         return "access denied (a Hugging Face token may be needed)"
     if "couldn't connect" in text or "connection" in text:
-        return "no network connection"
+        return NETWORK_REASON
     return "the files are not a usable speech model"
+
+
+def fallback_notice(used: str, requested: str, reason: str) -> str:
+    """The one sentence a learner reads after a fallback: what is used now and the real reason."""
+    if reason == NETWORK_REASON and not looks_like_folder(requested):
+        return f"Using {model_label(used)}: {model_label(requested)} needs a network connection to download."
+    return f"Using {model_label(used)} because {model_label(requested)} could not be loaded: {reason}."
 
 
 # -- shared loaders ------------------------------------------------------------
@@ -151,12 +215,15 @@ def load_hf_model_cached(model_name: str, hf_token: str | None) -> LoadedModel:
     ``HF_HUB_OFFLINE`` (never touch the network). The token is never logged.
     Raises :class:`ModelLoadError` with a short reason.
     """
-    AutoModelForCTC, AutoProcessor = transformers_classes("AutoModelForCTC", "AutoProcessor")
-
     started = time.perf_counter()
     local = Path(model_name).expanduser()
     is_folder = local.is_dir()
-    offline = not is_folder and not hub_reachable()
+    offline = not is_folder and not looks_like_folder(model_name) and not hub_reachable()
+    if offline and not _in_local_cache(model_name):  # fail in milliseconds, before importing transformers
+        _count(PROCESS_COUNTERS, failed_loads=1)
+        logger.warning("could not load model %s: %s", model_name, NETWORK_REASON)
+        raise ModelLoadError(model_name, NETWORK_REASON)
+    AutoModelForCTC, AutoProcessor = transformers_classes("AutoModelForCTC", "AutoProcessor")
     source = str(local) if is_folder else model_name
     token = hf_token or os.environ.get("HF_TOKEN") or None
     try:
@@ -217,16 +284,17 @@ def resolve_model(requested: str, default_model: str, hf_token: str | None) -> t
         try:
             loaded = load_offline_engine_cached() if name == OFFLINE_MODEL else load_hf_model_cached(name, hf_token)
         except ModelLoadError as error:
-            reasons.append(f"{model_label(name)}: {error.reason}")
+            reasons.append(error.reason)
             continue
         except Exception as error:  # the offline engine failing is unexpected: keep the details in the log
             logger.exception("could not load %s", name)
-            reasons.append(f"{model_label(name)}: {type(error).__name__}")
+            reasons.append(type(error).__name__)
             continue
         if name == requested:
             return loaded, None
-        return loaded, f"Using {model_label(name)} because {reasons[0]}."
-    raise ModelLoadError(requested, "no speech model could be loaded (" + "; ".join(reasons) + ")")
+        return loaded, fallback_notice(name, requested, reasons[0])
+    raise ModelLoadError(requested, "no speech model could be loaded (" + "; ".join(
+        f"{model_label(name)}: {reason}" for name, reason in zip(candidates, reasons)) + ")")
 
 
 def backend_for(loaded: LoadedModel, device: str) -> Any:
@@ -266,6 +334,15 @@ def _tell(kind: str, message: str) -> None:
         logger.info(message)
 
 
+@dataclass(frozen=True)
+class WarmUpOutcome:
+    """What the session's warm-up found: the model it loaded for ``requested`` (None: none) and why."""
+
+    requested: str
+    model_name: str | None
+    notice: str | None
+
+
 @dataclass
 class ASRModelManager:
     """The speech model of one browser session (kept in ``st.session_state``).
@@ -285,7 +362,14 @@ class ASRModelManager:
     notice: str | None = None
     counters: LoadCounters = field(default_factory=LoadCounters)
     backend: Any = None
+    warm_up_outcome: WarmUpOutcome | None = None
     _warmup: Future | None = field(default=None, repr=False)
+    _warmup_requested: str | None = field(default=None, repr=False)
+
+    @property
+    def warming_up(self) -> bool:
+        """True while the session's background warm-up is still loading."""
+        return self._warmup is not None and not self._warmup.done()
 
     def load_model(self, model_name: str | None, hf_token: str | None = None) -> None:
         requested = (model_name or self.default_model).strip()
@@ -294,6 +378,8 @@ class ASRModelManager:
             and self.processor is not None
             and requested in (self.model_name, self.requested_name)
         ):
+            if requested == self.model_name:  # the learner now asks for what is in use: no fallback to tell
+                self.requested_name, self.notice = requested, None
             _count(self.counters, skipped_loads=1)
             _count(PROCESS_COUNTERS, skipped_loads=1)
             return
@@ -338,20 +424,26 @@ class ASRModelManager:
     def warm_up(self, model_name: str | None, hf_token: str | None = None) -> Future:
         """Start loading ``model_name`` into the shared cache in a background thread.
 
-        The session's own ``load_model`` then finds it cached. Safe to call on every
-        rerun: only the first call of a session starts a thread.
+        The session's own ``load_model`` then finds it cached, and ``warm_up_outcome`` says
+        which model that will be (and why, after a fallback) before the first analysis. Safe
+        to call on every rerun: a thread starts only for a request not warmed up yet, and
+        never while another warm-up of the session runs.
         """
-        if self._warmup is not None:
+        requested = (model_name or self.default_model).strip()
+        if self._warmup is not None and (not self._warmup.done() or self._warmup_requested == requested):
             return self._warmup
         future: Future = Future()
-        requested = (model_name or self.default_model).strip()
+        self._warmup_requested = requested
 
         def run() -> None:
             try:
-                loaded, _ = resolve_model(requested, self.default_model, hf_token)
+                loaded, notice = resolve_model(requested, self.default_model, hf_token)
+                self.warm_up_outcome = WarmUpOutcome(requested, loaded.name, notice)
                 future.set_result(loaded.name)
             except BaseException as error:  # reported by load_model later; never crash the thread
                 logger.warning("warm-up of %s failed: %s", requested, error)
+                reason = error.reason if isinstance(error, ModelLoadError) else "no speech model could be loaded"
+                self.warm_up_outcome = WarmUpOutcome(requested, None, reason)
                 future.set_exception(error)
 
         threading.Thread(target=run, name="asr-warm-up", daemon=True).start()
@@ -369,6 +461,7 @@ class ASRModelManager:
         """Forget the loaded model (after the shared cache was cleared)."""
         self.model = self.processor = self.backend = None
         self.model_name = self.requested_name = self.notice = None
+        self.warm_up_outcome = None
         self._warmup = None
 
     def status(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from conversation_tutor import (
     escape_markdown,
     evaluate_exam,
     run_turn,
+    summarise_practice,
     transcript_markdown,
 )
 from speech.audio import AudioError, prepare_audio
@@ -30,6 +31,7 @@ from tutor.topics import (
     TOPICS,
     topic_title,
 )
+from tutor.report import PracticeSummary, pronunciation_note
 from ui import session
 from ui.sidebar import ensure_shell, refresh_model_status
 
@@ -45,9 +47,11 @@ TTS_KEY = "tutor_tts"  # {turn index: wav bytes} of replies played aloud
 TOPIC_KEY = "tutor_topic"
 LEVEL_KEY = "tutor_level"
 MODE_KEY = "tutor_mode"
+SETUP_KEY = "tutor_last_setup"  # (topic, level, mode) of the last start: the setup form comes back with it
 LEVEL_HELP = {"A2": "Elementary", "B1-B2": "Intermediate", "C1-C2": "Advanced"}
 MODE_HELP = {"practice": "Practice: corrections after every turn",
              "exam": "Exam: no corrections until the end, then an evaluation"}
+MODE_NAMES = {"practice": "Practice", "exam": "Exam"}
 MSG_TURN_FAILED = "Something went wrong with this turn. Please try again."
 MSG_STORAGE = "Your conversation could not be saved, but you can keep talking."
 
@@ -110,6 +114,7 @@ def _restore_open_conversation() -> None:
 
 
 def _start(topic: str, level: str, mode: str) -> None:
+    st.session_state[SETUP_KEY] = (topic, level, mode)
     conversation = Conversation.start(topic, level, mode)
     store = _storage()
     if store is not None:
@@ -131,12 +136,15 @@ def _end(conversation: Conversation) -> None:
             store.end_conversation(conversation.conversation_id, evaluation.to_dict() if evaluation else None)
         except Exception:
             logger.exception("Could not close the stored conversation")
+    summary = None if evaluation else summarise_practice(conversation)
     st.session_state[ENDED_KEY] = {
         "markdown": transcript_markdown(conversation, evaluation),
         "evaluation": evaluation,
+        "summary": summary,
         "title": topic_title(conversation.topic),
         "stats": conversation.stats(),
     }
+    st.session_state[SETUP_KEY] = (conversation.topic, conversation.level, conversation.mode)
     st.session_state.pop(CONVERSATION_KEY, None)
     st.session_state[TTS_KEY] = {}
 
@@ -209,9 +217,8 @@ def _render_turn(conversation: Conversation, turn: TurnResult, latest: bool) -> 
                 st.markdown(f":green[**{escape_markdown(reply.correction)}**]")
             st.markdown(f"**Why:** {escape_markdown(reply.explanation)}")
             st.markdown(f"**Better:** {escape_markdown(reply.improved_version)}")
-            if turn.pronunciation_hints:
-                st.markdown("**Check your pronunciation of:** "
-                            + escape_markdown(", ".join(turn.pronunciation_hints)))
+            if turn.input_kind == "voice":
+                st.markdown(f"**Pronunciation:** {escape_markdown(pronunciation_note(turn.pronunciation_hints))}")
         st.markdown(f"**{escape_markdown(reply.follow_up_question)}**")
         if latest and turn.notice:
             st.caption(turn.notice)
@@ -222,15 +229,73 @@ def _render_turn(conversation: Conversation, turn: TurnResult, latest: bool) -> 
 
 def _render_setup() -> None:
     st.caption("Choose a topic and your level, then answer the tutor's questions by speaking or typing.")
+    topic, level, mode = st.session_state.get(SETUP_KEY) or (DEFAULT_TOPIC, DEFAULT_LEVEL, DEFAULT_MODE)
+    # widget values are dropped while the conversation runs (the form is not drawn): bring back the last setup
+    st.session_state.setdefault(TOPIC_KEY, topic if topic in TOPICS else DEFAULT_TOPIC)
+    st.session_state.setdefault(LEVEL_KEY, level if level in LEVELS else DEFAULT_LEVEL)
+    st.session_state.setdefault(MODE_KEY, mode if mode in MODES else DEFAULT_MODE)
     with st.form("tutor-setup"):
-        topic = st.selectbox("Topic", list(TOPICS), format_func=topic_title, key=TOPIC_KEY,
-                             index=list(TOPICS).index(DEFAULT_TOPIC))
+        topic = st.selectbox("Topic", list(TOPICS), format_func=topic_title, key=TOPIC_KEY)
         level = st.radio("Level", LEVELS, format_func=lambda lv: f"{lv} · {LEVEL_HELP[lv]}", key=LEVEL_KEY,
-                         index=LEVELS.index(DEFAULT_LEVEL), horizontal=True)
+                         horizontal=True)
         mode = st.radio("Mode", MODES, format_func=lambda m: MODE_HELP[m], key=MODE_KEY, horizontal=True)
         if st.form_submit_button("Start conversation", type="primary"):
             _start(topic, level, mode)
             st.rerun()
+
+
+def _render_sentence(said: str, better: str = "", why: str = "") -> None:
+    """One learner sentence, quoted, with the better version and the reason under it."""
+    lines = [f"- \u201c{escape_markdown(said)}\u201d"]
+    if better:
+        lines.append(f"  **Better:** \u201c{escape_markdown(better)}\u201d")
+    if why:
+        lines.append(f"  *{escape_markdown(why)}*")
+    st.markdown("  \n".join(lines))
+
+
+def _render_practice_summary(summary: PracticeSummary) -> None:
+    st.subheader("Your practice summary")
+    st.markdown(escape_markdown(summary.headline))
+    if summary.corrected:
+        st.markdown("**Sentences to fix**")
+        for sentence in summary.corrected:
+            _render_sentence(sentence.said, sentence.better, sentence.why)
+    if summary.unclear_words:
+        st.markdown(f"**Pronunciation:** {escape_markdown(pronunciation_note(summary.unclear_words))}")
+    if summary.work_on:
+        st.markdown("**What to work on next**")
+        for number, item in enumerate(summary.work_on, start=1):
+            st.markdown(f"{number}. {escape_markdown(item)}")
+
+
+def _render_exam_report(evaluation: ExamEvaluation) -> None:
+    st.subheader("Your exam evaluation")
+    st.metric("Estimated level", evaluation.estimated_level)
+    if evaluation.level_evidence:
+        st.markdown("**Why this level**")
+        for line in evaluation.level_evidence:
+            st.markdown(f"- {escape_markdown(line)}")
+        st.caption("A rough estimate from this conversation only, not an official test result.")
+    if evaluation.sentences:
+        st.markdown("**Your answers**")
+        for sentence in evaluation.sentences:
+            if sentence.has_errors:
+                _render_sentence(sentence.said, sentence.better, sentence.why)
+            else:
+                st.markdown(f"- \u201c{escape_markdown(sentence.said)}\u201d :green[correct]")
+    st.markdown("**Main grammar points**")
+    for item in evaluation.grammar_issues or ("No grammar problems were found.",):
+        st.markdown(f"- {escape_markdown(item)}")
+    st.markdown("**Pronunciation**")
+    if evaluation.spoken_turns or evaluation.pronunciation_issues:
+        st.markdown("- " + escape_markdown(pronunciation_note(evaluation.pronunciation_issues)))
+    else:
+        st.markdown("- You typed your answers, so your pronunciation was not checked. "
+                    "Record your answers next time to get pronunciation hints.")
+    st.markdown("**Three things to practise**")
+    for number, item in enumerate(evaluation.practice, start=1):
+        st.markdown(f"{number}. {escape_markdown(item)}")
 
 
 def _render_ended() -> None:
@@ -238,27 +303,23 @@ def _render_ended() -> None:
     if not ended:
         return
     stats = ended["stats"]
-    st.success(f"Conversation about {ended['title']} ended: {stats['turns']} turns in {stats['minutes']} minutes.")
+    turns = "1 answer" if stats["turns"] == 1 else f"{stats['turns']} answers"
+    st.success(f"Conversation about {ended['title']} ended: {turns} in {stats.get('duration', '00:00')} (mm:ss).")
     evaluation: ExamEvaluation | None = ended.get("evaluation")
+    summary: PracticeSummary | None = ended.get("summary")
     if evaluation is not None:
-        st.subheader("Your exam evaluation")
-        st.metric("Estimated level", evaluation.estimated_level)
-        st.markdown("**Main grammar points**")
-        for item in evaluation.grammar_issues or ("No grammar problems were found.",):
-            st.markdown(f"- {escape_markdown(item)}")
-        st.markdown("**Pronunciation**")
-        st.markdown("- " + escape_markdown(", ".join(evaluation.pronunciation_issues))
-                    if evaluation.pronunciation_issues else "- No unclear words were noticed.")
-        st.markdown("**Three things to practise**")
-        for number, item in enumerate(evaluation.practice, start=1):
-            st.markdown(f"{number}. {escape_markdown(item)}")
+        _render_exam_report(evaluation)
+    elif summary is not None:
+        _render_practice_summary(summary)
     st.download_button("Download the transcript (Markdown)", ended["markdown"], file_name="conversation.md",
                        mime="text/markdown", key="tutor-download-ended", icon=":material/download:")
+    st.divider()
+    st.markdown("**Start another conversation**")
 
 
 def _render_conversation(conversation: Conversation) -> None:
-    st.caption(f"{topic_title(conversation.topic)} · level {conversation.level} · {conversation.mode} mode · "
-               f"tutor: {_tutor().engine_name}")
+    st.caption(f"{topic_title(conversation.topic)} · {conversation.level} ({LEVEL_HELP[conversation.level]}) · "
+               f"{MODE_NAMES.get(conversation.mode, conversation.mode)} · {_tutor().description}")
     stats_area = st.container()
     history = st.container()
     turn_number = len(conversation.turns)
@@ -285,7 +346,7 @@ def _render_conversation(conversation: Conversation) -> None:
         columns[1].metric("Turns with errors", stats["errors"])
     else:
         columns[1].metric("Mode", "Exam")
-    columns[2].metric("Minutes", stats["minutes"])
+    columns[2].metric("Time", stats["duration"], help="Minutes and seconds since the start (mm:ss).")
 
     with history:
         with st.chat_message("assistant"):

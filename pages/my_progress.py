@@ -8,7 +8,6 @@ Every piece of learner or model text goes into tables, charts or escaped markdow
 from __future__ import annotations
 
 import logging
-import math
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from progress import learner as learner_identity
+from progress import overview
 from progress import spaced_repetition as sr
 from progress import storage as storage_db
 from ui.safe_text import escape_markdown
@@ -28,6 +28,8 @@ HISTORY_ROWS = 200
 CONFIRM_KEY = "progress_confirm_delete"
 DELETED_KEY = "progress_data_deleted"
 MISSING_SOUND_LABEL = "(left out)"
+SENTENCE_KEY = "progress_sentence"
+FAILED_NOTE = "Not counted: other sentence"
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 EMPTY_MESSAGE = (
     "No practice yet. Do a practice on the Pronunciation Practice page (or talk with the "
@@ -55,32 +57,42 @@ def _format_time(iso: str | None, zone: tzinfo) -> str:
     return moment.strftime(DATE_FORMAT) if moment else ""
 
 
-def _when_due(item: sr.ReviewItem, now: datetime) -> str:
-    if item.is_due(now):
-        return "Due now"
-    days = math.ceil((sr.as_utc(item.due_at) - now).total_seconds() / 86400)
-    return "Tomorrow" if days <= 1 else f"In {days} days"
-
-
-def _score_chart(rows: list[dict], zone: tzinfo) -> alt.Chart | None:
-    points = [
-        {"Date": _local_time(row["created_at"], zone), "Score": row["score"],
-         "Text": str(row.get("reference_text") or "")[:80]}
-        for row in rows if row.get("score") is not None
-    ]
-    if not points:
+def _score_chart(points: list[dict], zone: tzinfo) -> alt.Chart | None:
+    """Scores of one sentence over time (never several sentences on one line)."""
+    frame = pd.DataFrame([{"Date": _local_time(row["created_at"], zone), "Score": row["score"]}
+                          for row in points if row.get("score") is not None])
+    if frame.empty:
         return None
-    frame = pd.DataFrame(points)
     return (
         alt.Chart(frame)
-        .mark_line(point=True)
+        .mark_line(point=alt.OverlayMarkDef(size=60))
         .encode(
             x=alt.X("Date:T", title="Date", axis=alt.Axis(format="%d %b %H:%M", labelAngle=0, tickCount=6)),
             y=alt.Y("Score:Q", title="Score", scale=alt.Scale(domain=[0, 100])),
-            tooltip=[alt.Tooltip("Date:T", format=DATE_FORMAT),
-                     "Score:Q", "Text:N"],
+            tooltip=[alt.Tooltip("Date:T", format=DATE_FORMAT), "Score:Q"],
         )
     )
+
+
+def _score_section(rows: list[dict], zone: tzinfo) -> None:
+    st.subheader("Score over time")
+    sentences = overview.scores_by_sentence(rows)
+    if not sentences:
+        st.caption("Your scores appear here after your first pronunciation practice.")
+        return
+    if len(sentences) == 1:
+        chosen = sentences[0]
+        st.caption(f"Sentence: {escape_markdown(chosen.label)}")
+    else:
+        labels = [group.label for group in sentences]
+        label = st.selectbox("Sentence", labels, key=SENTENCE_KEY,
+                             help="Each sentence has its own line: scores of different sentences do not compare.")
+        chosen = sentences[labels.index(label)] if label in labels else sentences[0]
+    chart = _score_chart(chosen.points, zone)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+    if len(chosen.points) == 1:
+        st.caption("Practise this sentence again to see a line of your progress.")
 
 
 def _sounds_frame(sounds: list[tuple[str, str, int]]) -> pd.DataFrame:
@@ -92,35 +104,42 @@ def _sounds_frame(sounds: list[tuple[str, str, int]]) -> pd.DataFrame:
     )
 
 
-def _review_frame(items: list[sr.ReviewItem], now: datetime) -> pd.DataFrame:
-    return pd.DataFrame(
-        [{"Word": item.word, "When": _when_due(item, now),
-          "Box": f"{item.box} of {sr.TOP_BOX}", "Misses": item.lapses + 1,
-          "Hint": "Practise it now" if item.is_due(now) else ""}
-         for item in items]
-    )
+def _review_section(review: list[sr.ReviewItem], now: datetime) -> None:
+    st.subheader("Words to review")
+    if not review:
+        st.caption("Nothing to review. Words you get wrong will appear here.")
+        return
+    plan = overview.review_plan(review, now)
+    st.write(plan.due_message)
+    if plan.due:
+        st.dataframe(pd.DataFrame(overview.review_rows(plan.due, now)), hide_index=True, width="stretch",
+                     key="progress_review_due")
+    if plan.later:
+        st.write(plan.later_message)
+        st.dataframe(pd.DataFrame(overview.review_rows(plan.later, now)), hide_index=True, width="stretch",
+                     key="progress_review_later")
 
 
 def _history_frame(rows: list[dict], zone: tzinfo) -> pd.DataFrame:
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [{"Date": _format_time(row["created_at"], zone),
           "Text": row.get("reference_text") or "",
           "You said": row.get("transcript") or "",
-          "Score": None if row.get("score") is None else round(float(row["score"]), 1),
+          "Score": "–" if row.get("score") is None else f"{float(row['score']):.0f}",
+          "Note": FAILED_NOTE if row.get("read_something_else") else "",
           "Word accuracy %": (None if row.get("word_accuracy") is None
                               else round(float(row["word_accuracy"]), 1)),
           "Model": row.get("model") or ""}
          for row in rows]
     )
+    if not frame.empty and not frame["Note"].astype(bool).any():
+        frame = frame.drop(columns="Note")  # no empty column
+    return frame
 
 
 def _conversation_frame(rows: list[dict], zone: tzinfo) -> pd.DataFrame:
-    return pd.DataFrame(
-        [{"Started": _format_time(row["started_at"], zone), "Topic": row["topic"],
-          "Level": row["level"], "Mode": row["mode"], "Turns": row["turn_count"],
-          "Status": "Finished" if row.get("ended_at") else "Open"}
-         for row in rows]
-    )
+    started = [{"Started": _format_time(row["started_at"], zone)} for row in rows]
+    return pd.DataFrame([{**when, **row} for when, row in zip(started, overview.conversation_rows(rows))])
 
 
 def _delete_section(store: storage_db.Storage, who: learner_identity.Learner) -> None:
@@ -164,11 +183,11 @@ def render() -> None:
         store = storage_db.get_storage()
         summary = store.progress_summary(who.id, now=now)
         totals = summary["totals"]
-        if not (totals["analyses"] or totals["conversations"] or totals["review_items"]):
+        history = store.list_analyses(who.id, limit=HISTORY_ROWS, include_result=False)
+        if not (history or totals["conversations"] or totals["review_items"]):
             st.info(EMPTY_MESSAGE)
             return
         review = store.review_words(who.id, now=now)
-        history = store.list_analyses(who.id, limit=HISTORY_ROWS, include_result=False)
         conversations = store.list_conversations(who.id)
         export_csv = store.export_csv(who.id)
         export_json = store.export_json(who.id).encode("utf-8")
@@ -183,13 +202,12 @@ def render() -> None:
     best.metric("Best score", "–" if totals["best_score"] is None
                 else f"{totals['best_score']:.0f}")
     due.metric("Words to review now", totals["review_due"])
+    left_out = sum(1 for row in history if row.get("read_something_else"))
+    if left_out:
+        st.caption(f"{left_out} attempt{'s' if left_out != 1 else ''} where a different sentence was read "
+                   f"{'are' if left_out != 1 else 'is'} left out of your scores, sounds and review words.")
 
-    st.subheader("Score over time")
-    chart = _score_chart(summary["score_over_time"], zone)
-    if chart is None:
-        st.caption("Your scores appear here after your first pronunciation practice.")
-    else:
-        st.altair_chart(chart, width="stretch")
+    _score_section(summary["score_over_time"], zone)
 
     st.subheader("Sounds you miss most")
     if summary["most_missed_sounds"]:
@@ -197,25 +215,15 @@ def render() -> None:
                      width="stretch")
         st.caption("Each row is a sound of the text and what was heard instead.")
     else:
-        st.caption("No sound errors recorded yet. Well done!")
+        st.caption("No sound errors recorded yet. Well done!" if totals["analyses"]
+                   else "Sound errors appear here after your first scored practice.")
 
-    st.subheader("Words to review")
-    if review:
-        due_now = sum(1 for item in review if item.is_due(now))
-        if due_now:
-            what = "1 word is due" if due_now == 1 else f"{due_now} words are due"
-            st.write(f"{what}. Practise them: use them as your text on the Pronunciation "
-                     "Practice page.")
-        else:
-            st.write("Nothing is due right now. Come back when a word is due.")
-        st.dataframe(_review_frame(review, now), hide_index=True, width="stretch")
-    else:
-        st.caption("Nothing to review. Words you get wrong will appear here.")
+    _review_section(review, now)
 
     st.subheader("History")
     if history:
         st.dataframe(_history_frame(history, zone), hide_index=True, width="stretch")
-        if totals["analyses"] > len(history):
+        if len(history) == HISTORY_ROWS:
             st.caption(f"Showing your latest {len(history)} practices; the export has them all.")
     if conversations:
         st.write("Conversations")

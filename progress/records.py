@@ -126,6 +126,20 @@ def safe_dir_name(learner_id: str) -> str:
     return cleaned
 
 
+def is_failed_attempt(result: Any) -> bool:
+    """Whether a stored result is an attempt that must not count: the learner read something else.
+
+    The analysis pipeline flags it with ``"read_something_else": true``; the key is read
+    defensively (absent, null or any other value: a normal attempt).
+    """
+    if not isinstance(result, Mapping):
+        return False
+    flag = result.get("read_something_else")
+    if isinstance(flag, str):
+        return flag.strip().lower() == "true"
+    return flag is True
+
+
 def result_metrics(result: Mapping[str, Any]) -> Mapping[str, Any]:
     metrics = result.get("metrics")
     return metrics if isinstance(metrics, Mapping) else {}

@@ -68,6 +68,7 @@ from progress.records import (
     dumps,
     index_words,
     insert_ignoring_duplicates,
+    is_failed_attempt,
     iso,
     item_from_row,
     jsonable,
@@ -277,11 +278,16 @@ class Storage:
         Also feeds the review list: every mispronounced or missing word becomes (or
         resets) a review item; a correct reading of a word already on the list counts
         as a successful review. ``audio_wav`` is written beside the database when given.
+
+        An attempt where the learner read something else (``read_something_else``) is kept
+        with its result but without a score, word rows or sound errors, and it moves no
+        review item: its "missing" words say nothing about the learner's pronunciation.
         """
         key = learner_key(learner_id)
         data = jsonable(result) if isinstance(result, Mapping) else {}
         when = parse_time(data.get("created_at")) or sr.utc_now()
         metrics = result_metrics(data)
+        counted = data.get("read_something_else") is not True
         written: Path | None = None
         try:
             with transaction(self.engine, write=True) as conn:
@@ -292,14 +298,15 @@ class Storage:
                     reference_text=clean_text(data.get("reference_text"), MAX_LONG_TEXT),
                     transcript=clean_text(data.get("transcript"), MAX_LONG_TEXT),
                     model=clean_text(data.get("model"), MAX_SHORT_TEXT),
-                    score=number(data.get("score")),
-                    word_accuracy=number(metrics.get("word_accuracy")),
+                    score=number(data.get("score")) if counted else None,
+                    word_accuracy=number(metrics.get("word_accuracy")) if counted else None,
                     wer=number(metrics.get("wer")),
                     per=number(metrics.get("phoneme_error_rate")),
                     completeness=number(metrics.get("completeness")),
                     result_json=dumps(data),
                 )).inserted_primary_key[0])
-                index_words(conn, analysis_id, key, data, when)
+                if counted:
+                    index_words(conn, analysis_id, key, data, when)
                 if audio_wav:
                     written = self._write_audio(key, analysis_id, audio_wav)
                     if written is not None:
@@ -342,6 +349,7 @@ class Storage:
             "model": row.model, "score": row.score, "word_accuracy": row.word_accuracy,
             "wer": row.wer, "per": row.per, "completeness": row.completeness,
             "has_audio": bool(row.audio_path),
+            "read_something_else": row.score is None and is_failed_attempt(loads(row.result_json)),
         }
         if include_result:
             item["result"] = loads(row.result_json)
@@ -514,6 +522,9 @@ class Storage:
     def progress_summary(self, learner_id: str, now: datetime | None = None) -> dict:
         """What the Progress page draws.
 
+        Only scored analyses count: an attempt stored without a score (another text was
+        read, or the score was unusable) is left out of the totals and the history.
+
         Keys: ``totals`` (analyses, conversations, turns, average/best/latest score,
         review_items, review_due, first/last practice time), ``score_over_time``
         (chronological rows: id, created_at, score, word_accuracy, reference_text),
@@ -527,12 +538,12 @@ class Storage:
                 sa.select(sa.func.count(), sa.func.avg(analyses.c.score),
                           sa.func.max(analyses.c.score), sa.func.min(analyses.c.created_at),
                           sa.func.max(analyses.c.created_at))
-                .where(analyses.c.learner_id == key)
+                .where(analyses.c.learner_id == key, analyses.c.score.is_not(None))
             ).one()
             history = conn.execute(
                 sa.select(analyses.c.id, analyses.c.created_at, analyses.c.score,
                           analyses.c.word_accuracy, analyses.c.reference_text)
-                .where(analyses.c.learner_id == key)
+                .where(analyses.c.learner_id == key, analyses.c.score.is_not(None))
                 .order_by(analyses.c.created_at, analyses.c.id)
             ).all()
             conversation_count = conn.scalar(

@@ -141,7 +141,7 @@ def test_a_spoken_turn_uses_a_fresh_recorder_and_is_never_sent_twice(monkeypatch
     turns = at.session_state["tutor_conversation"].turns
     assert len(turns) == 1 and turns[0].transcript == "i think so"
     assert turns[0].pronunciation_hints == ("think",)
-    assert "Check your pronunciation of:" in _markdown(at)
+    assert "not sure about \u201cthink\u201d" in _markdown(at)
     at.run()
     at.run()
     assert manager.calls == 1  # the same recording is not transcribed again

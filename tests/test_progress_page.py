@@ -11,6 +11,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from progress import database, learner, storage
+from tutor.topics import topic_title
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "my_progress.py")
 TIMEOUT = 30
@@ -117,11 +118,13 @@ def test_progress_with_data_shows_chart_tables_and_exports(
         {"Expected sound": "/θ/", "What was heard": "/t/", "Times": 3},
     ]
     assert sorted(review["Word"]) == ["things", "think"]
-    assert set(review["Misses"]) == {3}
-    assert set(review["When"]) == {"Due now"}
+    assert set(review["Times missed"]) == {3}
+    assert set(review["Next review"]) == {"Now"}
+    assert list(review.columns) == ["Word", "Next review", "Times missed"], "no jargon, no empty column"
     assert any("Practise them" in md.value for md in at.markdown)
-    assert list(history["Score"]) == [80.0, 65.0, 50.0]
-    assert list(conversations["Topic"]) == ["travel"]
+    assert list(history["Score"]) == ["80", "65", "50"]
+    assert list(conversations["Topic"]) == ["Travel"]
+    assert list(conversations["Mode"]) == ["Practice"]
 
     assert [b.label for b in at.download_button] == ["Download CSV", "Download JSON"]
     rows = list(csv.DictReader(io.StringIO(downloads["accent-coach-anna.csv"].decode("utf-8-sig"))))
@@ -183,7 +186,7 @@ def test_two_learners_with_the_same_name_see_nothing_of_each_other(
     _seed(db, second_id, topic="food")
     second.run()
     history, conversations = second.dataframe[2].value, second.dataframe[3].value
-    assert len(history) == 3 and list(conversations["Topic"]) == ["food"]
+    assert len(history) == 3 and list(conversations["Topic"]) == [topic_title("food")]
     exported = json.loads(downloads["accent-coach-anna.json"])
     assert exported["learner_id"] == second_id
     assert [c["topic"] for c in exported["conversations"]] == ["food"]
@@ -195,7 +198,7 @@ def test_two_learners_with_the_same_name_see_nothing_of_each_other(
     assert db.list_analyses(second_id) == []
     assert len(db.list_analyses(first_id)) == 3, "deleting one Anna leaves the other alone"
     first.run()
-    assert [c for c in first.dataframe[3].value["Topic"]] == ["travel"]
+    assert [c for c in first.dataframe[3].value["Topic"]] == [topic_title("travel")]
 
 
 @pytest.mark.parametrize("kind", ["guessed", "truncated"])
@@ -243,3 +246,94 @@ def test_storage_failure_shows_a_short_message(db: storage.Storage, monkeypatch:
     at = _page().run()
     assert not at.exception
     assert at.error[0].value == database.SAVE_FAILED_MESSAGE
+
+
+def _failed(when: datetime) -> dict:
+    result = _result(0.0, when, reference="The cat sat on my mat")
+    result["transcript"] = "think about three things"
+    result["read_something_else"] = True
+    return result
+
+
+def test_an_attempt_reading_something_else_counts_nowhere(db: storage.Storage) -> None:
+    key, anna = _profile(db, "Anna")
+    _seed(db, anna)
+    db.save_analysis(anna, _failed(datetime.now(timezone.utc)))
+    summary = db.progress_summary(anna)
+    assert summary["totals"]["analyses"] == 3
+    assert [row["score"] for row in summary["score_over_time"]] == [50.0, 65.0, 80.0]
+    assert sorted(item.word for item in db.review_words(anna)) == ["things", "think"], "no words queued"
+    at = _page(key).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Practices"] == "3" and metrics["Average score"] == "65"
+    assert any("1 attempt where a different sentence was read is left out" in c.value for c in at.caption)
+    history = at.dataframe[2].value
+    assert history["Note"].iloc[0] == "Not counted: other sentence"
+    assert history["Score"].iloc[0] == "–"
+
+
+def test_a_flag_that_is_not_true_is_a_normal_attempt(db: storage.Storage) -> None:
+    result = _result(70.0, datetime.now(timezone.utc))
+    result["read_something_else"] = None
+    key, anna = _profile(db, "Anna")
+    db.save_analysis(anna, result)
+    assert db.progress_summary(anna)["totals"]["analyses"] == 1
+    at = _page(key).run()
+    assert "Note" not in at.dataframe[2].value.columns
+
+
+def test_due_and_later_words_are_listed_apart_in_plain_words(db: storage.Storage) -> None:
+    past = datetime.now(timezone.utc) - timedelta(days=2)
+    key, anna = _profile(db, "Anna")
+    db.save_analysis(anna, _result(50.0, past))
+    db.record_review(anna, "think", correct=True)  # due since the failure: one box up, back in a day
+    at = _page(key).run()
+    assert not at.exception
+    texts = [md.value for md in at.markdown]
+    assert "1 word is due now." in " ".join(texts)
+    due, later = at.dataframe[1].value, at.dataframe[2].value
+    assert list(due["Word"]) == ["things"] and list(due["Next review"]) == ["Now"]
+    assert list(later["Word"]) == ["think"] and list(later["Next review"]) == ["Tomorrow"]
+    assert not any("Nothing is due" in text for text in texts)
+
+
+def test_nothing_due_is_never_said_above_due_words(db: storage.Storage) -> None:
+    past = datetime.now(timezone.utc) - timedelta(days=2)
+    key, anna = _profile(db, "Anna")
+    db.save_analysis(anna, _result(50.0, past))
+    db.record_review(anna, "think", correct=True)
+    db.record_review(anna, "things", correct=True)
+    at = _page(key).run()
+    texts = " ".join(md.value for md in at.markdown)
+    assert "Nothing is due right now." in texts and "come back later" in texts
+    later = at.dataframe[1].value
+    assert set(later["Next review"]) == {"Tomorrow"}
+
+
+def test_scores_are_drawn_per_sentence(db: storage.Storage) -> None:
+    key, anna = _profile(db, "Anna")
+    start = datetime.now(timezone.utc) - timedelta(days=3)
+    for day, (score, text) in enumerate([(50.0, "Think about three things"), (90.0, "The ship left"),
+                                         (70.0, "Think about three things")]):
+        db.save_analysis(anna, _result(score, start + timedelta(days=day), reference=text))
+    at = _page(key).run()
+    assert not at.exception
+    chooser = at.selectbox(key="progress_sentence")
+    assert chooser.options == ["Think about three things (2 attempts)", "The ship left (1 attempt)"]
+    assert len(at.get("vega_lite_chart")) == 1
+    chooser.select("The ship left (1 attempt)").run()
+    assert not at.exception
+    assert any("Practise this sentence again" in c.value for c in at.caption)
+
+
+def test_only_failed_attempts_still_show_the_history(db: storage.Storage) -> None:
+    key, anna = _profile(db, "Anna")
+    db.save_analysis(anna, _failed(datetime.now(timezone.utc)))
+    at = _page(key).run()
+    assert not at.exception
+    assert not at.info, "not the empty state: the attempt is in the history"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Practices"] == "0" and metrics["Average score"] == "–"
+    assert at.dataframe[-1].value["Note"].iloc[0] == "Not counted: other sentence"
+    assert not any("Well done" in c.value for c in at.caption), "no praise for an attempt that did not count"

@@ -565,3 +565,21 @@ def test_database_url_from_secrets_and_broken_secrets(tmp_path: Path, monkeypatc
 
     monkeypatch.setattr(st, "secrets", BrokenSecrets())
     assert database.database_url().endswith(f"{tmp_path.name}/{database.DATABASE_FILENAME}")
+
+
+def test_an_attempt_at_another_text_is_kept_but_counts_for_nothing(store: Storage) -> None:
+    store.save_analysis("anna", make_result(score=80.0, words=[("Think", "correct")]))
+    other = make_result(score=0.0, when=T0 + timedelta(minutes=5),
+                        words=[("the", "missing"), ("is", "missing"), ("Think", "missing")])
+    other["read_something_else"] = True
+    other["heard_text"] = "My cat is sleeping"
+    analysis_id = store.save_analysis("anna", other)
+
+    kept = store.get_analysis("anna", analysis_id)
+    assert kept["score"] is None and kept["result"]["heard_text"] == "My cat is sleeping"
+    summary = store.progress_summary("anna", now=T0 + timedelta(days=1))
+    assert summary["totals"]["analyses"] == 1
+    assert summary["totals"]["average_score"] == 80.0
+    assert [row["score"] for row in summary["score_over_time"]] == [80.0]
+    assert summary["most_missed_sounds"] == [] and summary["most_missed_words"] == []
+    assert store.review_words("anna", now=T0 + timedelta(days=30)) == []

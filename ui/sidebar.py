@@ -14,9 +14,11 @@ import threading
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from asr_model import MODEL_OPTIONS, clear_model_cache
+from asr_model import MODEL_OPTIONS, OFFLINE_LABEL, OFFLINE_MODEL, clear_model_cache
 from progress.learner import profile_picker
 from speech.audio import DEFAULT_MAX_SECONDS
+from ui import model_status
+from ui.safe_text import escape_markdown
 from ui.session import (
     DEFAULT_CHOICE,
     DENOISE_KEY,
@@ -29,23 +31,35 @@ from ui.session import (
     VAD_KEY,
     current_settings,
     get_asr_manager,
+    selected_model_name,
 )
 
 MAX_SECONDS_CHOICES = (15, 30, 60, 120)
 
 
+MODEL_HELP = ("Which speech recognizer listens to you. The Hugging Face models are downloaded on first "
+              "use and need a network connection; without one the app uses the bundled offline "
+              "recognizer. Full names: ")
+STATUS_POLL_S = 1.5
+
+
+def _short_choice(label: str) -> str:
+    """A dropdown option that fits the sidebar: "Wav2Vec2 Base", not the full Hugging Face id."""
+    return label.split(" (")[0] if label in MODEL_OPTIONS and label != OFFLINE_LABEL else label
+
+
+def _model_help() -> str:
+    ids = "; ".join(f"{_short_choice(label)} = {name}" for label, name in MODEL_OPTIONS.items()
+                    if name != OFFLINE_MODEL)
+    return MODEL_HELP + ids + "."
+
+
 def render_advanced_settings() -> None:
-    manager = get_asr_manager()
     with st.expander("Advanced Settings", icon=":material/tune:"):
         choices = list(MODEL_OPTIONS) + [LOCAL_FOLDER_CHOICE]
         st.session_state.setdefault(MODEL_CHOICE_KEY, DEFAULT_CHOICE)
-        st.selectbox(
-            "Speech model",
-            choices,
-            key=MODEL_CHOICE_KEY,
-            help="Hugging Face models are downloaded on first use. Without a network the app "
-            "uses the bundled offline recognizer.",
-        )
+        st.selectbox("Speech model", choices, key=MODEL_CHOICE_KEY, format_func=_short_choice,
+                     help=_model_help())
         if st.session_state[MODEL_CHOICE_KEY] == LOCAL_FOLDER_CHOICE:
             st.text_input(
                 "Model folder",
@@ -53,7 +67,6 @@ def render_advanced_settings() -> None:
                 placeholder="/path/to/a/saved/ctc/model",
                 help="A folder saved with save_pretrained (model and processor).",
             )
-        st.caption(f"Device: **{manager.device.upper()}**")
         st.markdown("**Audio clean-up**")
         st.toggle("Trim silence (voice activity detection)", value=True, key=VAD_KEY)
         st.toggle("Reduce background noise", value=False, key=DENOISE_KEY)
@@ -74,43 +87,41 @@ def _clear_cache() -> None:
     st.toast("Model cache cleared: the next analysis loads the model again.")
 
 
-def _draw_model_status(slot) -> None:
-    manager = get_asr_manager()
-    status = manager.status()
+def _draw_model_status(slot, details_slot) -> None:
+    view = model_status.describe(get_asr_manager(), selected_model_name())
     with slot.container():
-        if manager.model_name:
-            st.markdown(f"**In use:** {status['model']} on {status['device'].upper()}")
-        else:
-            st.markdown(f"**In use:** not loaded yet ({status['device'].upper()})")
-        if status["notice"]:
-            st.caption(status["notice"])
-        session, process = status["session"], status["process"]
-        left, right = st.columns(2)
-        left.metric("Loads (session)", session["real_loads"])
-        right.metric("Skipped (session)", session["skipped_loads"])
-        left.metric("Loads (server)", process["real_loads"])
-        right.metric("Skipped (server)", process["skipped_loads"])
-        st.caption(
-            f"Load time: {session['load_seconds']:.2f} s this session, "
-            f"{process['load_seconds']:.2f} s on the server; failed loads: {process['failed_loads']}."
-        )
+        st.markdown(f"**Speech model:** {escape_markdown(view.headline)}")
+        if view.notice:
+            st.caption(escape_markdown(view.notice))
+        if view.notes:
+            st.caption(view.note_line)
+    details_slot.markdown("\n".join(f"- {label}: {escape_markdown(value)}" for label, value in view.details))
+
+
+def _model_status_body() -> None:
+    slot = st.empty()
+    with st.expander("Details", icon=":material/info:"):
+        details_slot = st.empty()
+        st.button("Clear model cache", icon=":material/delete_sweep:", use_container_width=True,
+                  on_click=_clear_cache)
+    _shell.status_slots = (slot, details_slot)
+    _draw_model_status(slot, details_slot)
 
 
 def render_model_status() -> None:
-    with st.expander("Model status", icon=":material/memory:"):
-        slot = st.empty()
-        _shell.status_slot = slot
-        _draw_model_status(slot)
-        st.button(
-            "Clear model cache", icon=":material/delete_sweep:", use_container_width=True, on_click=_clear_cache
-        )
+    """The model in use, in plain words. While the session's warm-up runs, the status is drawn
+    as a fragment that checks again every ``STATUS_POLL_S`` seconds (until the next full run)."""
+    if get_asr_manager().warming_up:
+        st.fragment(_model_status_body, run_every=STATUS_POLL_S)()
+    else:
+        _model_status_body()
 
 
 def refresh_model_status() -> None:
-    """Redraw the Model status figures after a page loaded or used the model in this run."""
-    slot = getattr(_shell, "status_slot", None)
-    if slot is not None:
-        _draw_model_status(slot)
+    """Redraw the model status after a page loaded or used the model in this run."""
+    slots = getattr(_shell, "status_slots", None)
+    if slots is not None:
+        _draw_model_status(*slots)
 
 
 _shell = threading.local()
@@ -118,13 +129,17 @@ SHELL_SEEN_KEY = "shell_seen"
 
 
 def render_shell() -> None:
-    """Sidebar widgets, then warm-up of the selected model (once per session)."""
-    with st.sidebar:
-        profile_picker()
-        render_advanced_settings()
-        render_model_status()
+    """Warm-up of the selected model (a new choice is warmed up too), then the sidebar widgets."""
     settings = current_settings()
     get_asr_manager().warm_up(settings.model_name, settings.hf_token)
+    with st.sidebar:
+        # one container per section: a section that grows (the profile's link appears after the first
+        # interaction) must not shift the others, or Streamlit redraws them and closes open expanders
+        with st.container():
+            profile_picker()
+        with st.container():
+            render_model_status()
+        render_advanced_settings()
     _shell.drawn = True
 
 
