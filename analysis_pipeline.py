@@ -42,6 +42,7 @@ from pronunciation.phonetics import (
     to_reference_words,
     word_ipa,
 )
+from pronunciation.reading_check import check_reading
 from pronunciation.sequence_alignment import Step, align, count_errors
 from pronunciation.word_levels import WordLevel, word_level
 from speech.audio import AudioError, AudioOptions, PreparedAudio, prepare_audio
@@ -113,6 +114,10 @@ class AnalysisResult:
     stage_ms: dict[str, float] = field(default_factory=dict)
     audio_seconds: float = 0.0
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    # "You read something else": the transcript is far from the reference (pronunciation/reading_check.py)
+    read_something_else: bool = False
+    heard_text: str = ""
+    reading_distance: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -163,7 +168,8 @@ class AnalysisPipeline:
         stage_ms["scoring"] = _lap(clock)
 
         clock = time.perf_counter()
-        result.coach = coach_notes(result.words)
+        _check_reading(result, pronunciations, transcription)
+        result.coach = [] if result.read_something_else else coach_notes(result.words)
         stage_ms["feedback"] = _lap(clock)
         result.stage_ms = stage_ms
         return result
@@ -217,6 +223,16 @@ def score_words(
         words=words,
         extra_words=extra_words,
     )
+
+
+def _check_reading(
+    result: AnalysisResult, pronunciations: Sequence[WordPronunciation], transcription: Transcription
+) -> None:
+    """Fill the "you read something else" fields: what was heard and how far it is from the text."""
+    check = check_reading([p.phonemes for p in pronunciations], _heard_words(transcription))
+    result.read_something_else = check.read_something_else
+    result.reading_distance = check.distance
+    result.heard_text = transcription.text.strip() or result.transcript
 
 
 def _word_result(

@@ -172,3 +172,36 @@ def test_cli_batch_keeps_order_and_goes_on_after_errors(tmp_path: Path) -> None:
     assert all("error" in rows[i] for i in (1, 2, 3, 5))
     think = next(w for w in rows[4]["words"] if w["word"] == "think")
     assert think["status"] == "mispronounced"
+
+
+class _FixedTranscriptManager:
+    """A stand-in for the session's recognizer that always hears ``text``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def transcribe_and_assess(self, samples, sample_rate, words):
+        return _transcript(self.text), []
+
+
+def _tone() -> np.ndarray:
+    t = np.arange(16_000 * 2) / 16_000
+    return (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 3 * t))).astype(np.float32)
+
+
+def test_reading_another_sentence_is_flagged_with_what_was_heard() -> None:
+    manager = _FixedTranscriptManager("My cat is sleeping on the sofa")
+    result = AnalysisPipeline(manager).run(_tone(), "The ship left the harbor at noon")
+    assert result.read_something_else is True
+    assert result.heard_text == "My cat is sleeping on the sofa"
+    assert result.reading_distance > 0.74
+    assert result.coach == [], "no tips for words that were never read"
+    data = result.to_dict()
+    assert data["read_something_else"] is True and data["heard_text"] == "My cat is sleeping on the sofa"
+
+
+def test_a_reading_of_the_sentence_is_not_flagged() -> None:
+    manager = _FixedTranscriptManager("the sheep left the harbor at noon")
+    result = AnalysisPipeline(manager).run(_tone(), "The ship left the harbor at noon")
+    assert result.read_something_else is False
+    assert 0.0 < result.reading_distance < 0.2
