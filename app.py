@@ -16,7 +16,7 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 
 log_exposure_once()
 
-st.set_page_config(page_title="Accent Coach", page_icon=":material/record_voice_over:", layout="wide")
+st.set_page_config(page_title="Accent Coach", page_icon="🗣️", layout="wide")
 
 PAGES = [
     st.Page("pages/pronunciation_practice.py", title="Pronunciation Practice", icon=":material/mic:", default=True),

@@ -396,7 +396,7 @@ class ASRModelManager:
         _count(self.counters, real_loads=1, load_seconds=time.perf_counter() - started)
         if notice:
             _tell("warning", notice)
-        _tell("toast", f"{model_label(self.model_name)} is ready on {self.device.upper()}.")
+        logger.info("%s is ready on %s", model_label(self.model_name), self.device.upper())
 
     def transcribe(self, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Transcription:
         """Transcribe 16 kHz mono float audio with the loaded model."""

@@ -64,8 +64,10 @@ def test_offline_engine_scores_a_correct_and_a_swapped_reading() -> None:
     assert correct["engine"] == "offline"
     assert correct["score"] >= 80
     assert "ac-word" in _markdown(at), "coloured word chips are drawn"
-    assert [m.label for m in at.metric][:2] == ["Overall score", "Words correct"]
-    assert any("bundled offline recognizer" in c.value for c in at.caption), "the engine's limits are stated"
+    assert "ac-score" in _markdown(at) and "Mean of the 7 word scores" in _markdown(at), "the score's parts"
+    assert "Excellent" not in _markdown(at), "the small recognizer is no guarantee"
+    assert "pocketsphinx" in _markdown(at) + "".join(c.value for c in at.caption), "the engine's limits are stated"
+    assert not at.toast, "no developer toast"
 
     _give_audio(at, (SPEECH / "ship_swapped_slt.wav").read_bytes())
     at.run()
@@ -77,17 +79,52 @@ def test_offline_engine_scores_a_correct_and_a_swapped_reading() -> None:
     assert at.session_state["asr_manager"].counters.real_loads == 1
 
 
-def test_practise_this_word_switches_to_a_drill() -> None:
+def test_practise_this_word_opens_a_drill_and_keeps_the_sentence() -> None:
     at = _app()
     _use_custom_text(at, "The ship left the harbor at noon")
     _give_audio(at, (SPEECH / "ship_swapped_slt.wav").read_bytes())
     at.run()
     _analyse(at)
+    tips = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert len(tips) == len(set(tips)), "one tip per error"
     drill = next(b for b in at.button if b.label == "Practise this word")
     drill.click().run()
-    assert at.session_state[CATEGORY_KEY] == "Custom text"
-    assert at.session_state[CUSTOM_TEXT_KEY] == "ship"
-    assert AUDIO_KEY not in at.session_state
+    assert not at.exception, at.exception
+    assert at.session_state[CUSTOM_TEXT_KEY] == "The ship left the harbor at noon", "the sentence is kept"
+    assert at.session_state[AUDIO_KEY], "and so is the recording"
+    state = at.session_state["practice_drill"]
+    assert state["word"] == "ship" and state["tip"]
+    assert state["pair"]["target"] == "ship" and state["pair"]["contrast"] == "sheep"
+    assert any(s.value.startswith("Practise “ship”") for s in at.subheader)
+    assert not any(b.label == "Practise this word" for b in at.button)
+    next(b for b in at.button if b.label == "Back to the results").click().run()
+    assert "practice_drill" not in at.session_state
+    assert any(b.label == "Practise this word" for b in at.button)
+    next(b for b in at.button if b.label == "Try the sentence again").click().run()
+    assert AUDIO_KEY not in at.session_state and "practice_result" not in at.session_state
+
+
+def test_reading_another_sentence_says_so_and_leaves_progress_alone() -> None:
+    at = _app()
+    _use_custom_text(at, "My cat is sleeping on the sofa")
+    _give_audio(at, (SPEECH / "ship_correct_slt.wav").read_bytes())
+    at.run()
+    _analyse(at)
+    assert not at.exception, at.exception
+    result = at.session_state["practice_result"]["result"]
+    assert result["read_something_else"] is True
+    assert at.warning and "did not sound like the sentence" in at.warning[0].value
+    assert "ship" in at.warning[0].value, "what was heard is quoted"
+    assert not any(b.label == "Practise this word" for b in at.button), "no drills for words never read"
+    assert 'title="missing"' not in _markdown(at) and 'class="ac-score"' not in _markdown(at), "no per-word results"
+    from progress.learner import DEFAULT_NAME, slugify
+    from progress.storage import get_storage
+
+    summary = get_storage().progress_summary(slugify(DEFAULT_NAME))
+    assert summary["totals"]["analyses"] == 0 and summary["most_missed_words"] == []
+    next(b for b in at.button if b.label == "Practise what I said").click().run()
+    assert at.session_state[CUSTOM_TEXT_KEY].lower().startswith("the ship left")
+    assert "practice_result" not in at.session_state
 
 
 @pytest.mark.parametrize(

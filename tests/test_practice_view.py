@@ -56,3 +56,37 @@ def test_waveform_chart_draws_with_and_without_word_spans() -> None:
         warnings.simplefilter("error")
         waveform_chart(samples, 16_000, [_word("ship", "correct", "good", start=0.1, end=0.4)]).to_dict()
         waveform_chart(samples, 16_000, [_word("ship", "missing", "wrong")]).to_dict()
+
+
+def test_error_chart_uses_the_level_colours_and_only_when_it_says_something() -> None:
+    from ui.practice_view import LEVEL_STYLE, chart_is_worth_drawing, error_chart
+
+    one = error_distribution([_word("ship", "mispronounced", "wrong",
+                                    [{"kind": "substitution", "expected": "ɪ", "heard": "i"}])])
+    assert not chart_is_worth_drawing(one), "a single bar says nothing the word list does not"
+    two = error_distribution([
+        _word("ship", "mispronounced", "close", [{"kind": "substitution", "expected": "ɪ", "heard": "i"}]),
+        _word("home", "missing", "wrong"),
+    ])
+    assert chart_is_worth_drawing(two)
+    assert dict(zip(two["sound"], two["level"])) == {"/ɪ/ → /i/": "close", "whole word": "missing"}
+    spec = error_chart(two).to_dict()
+    assert LEVEL_STYLE["close"][0] in spec["encoding"]["color"]["scale"]["range"]
+
+
+def test_score_block_shows_the_parts_and_escapes_the_verdict() -> None:
+    from ui.practice_view import score_html
+    from ui.result_summary import ScoreParts
+
+    parts = ScoreParts(score=86, word_mean=92.0, words=7, missing=0, extra_words=("um", "so"), penalty=6.0)
+    html = score_html(parts, "<b>Nearly</b>", {"word_accuracy": 85.7, "phoneme_error_rate": 0.05, "completeness": 100})
+    assert ">86<" in html and "Mean of the 7 word scores (92) − 6 for 2 extra words (um, so)" in html
+    assert "<b>Nearly</b>" not in html and "&lt;b&gt;Nearly&lt;/b&gt;" in html
+    assert "Words correct <b>86 %</b>" in html
+
+
+def test_focus_scripts_quote_their_arguments() -> None:
+    from ui.practice_view import recorder_status_script, scroll_into_view_script
+
+    assert '"your-result"' in scroll_into_view_script("your-result", "t1")
+    assert '"Stop \\"now\\""' in recorder_status_script('Stop "now"', "hint")

@@ -60,7 +60,7 @@ def test_pronunciation_practice_end_to_end(app_server, page, shoot) -> None:
     for text in chips.all_inner_texts():
         assert re.search(r"\b\d{1,3}/100\b", text), f"every word shows its score: {text!r}"
 
-    score = page.get_by_test_id("stMetric").filter(has_text="Overall score")
+    score = page.locator(".ac-score")
     expect(score).to_be_visible()
     assert re.search(r"\b\d{1,3}/100\b", score.inner_text())
     body = page_text(page)
@@ -160,7 +160,7 @@ def test_progress_shows_a_result_saved_before_a_server_restart(server_factory, b
     copy.click()
     assert page.evaluate("navigator.clipboard.readText()") == f"{first.url}/?profile={key}"
     _practise_once(page, shoot)
-    score_text = page.get_by_test_id("stMetric").filter(has_text="Overall score").inner_text()
+    score_text = page.locator(".ac-score").inner_text()
     score = re.search(r"(\d{1,3})/100", score_text).group(1)
     first.stop()
 
