@@ -3,7 +3,8 @@
 For a substituted sound ("bed" heard with /æ/) the drill contrasts the word with the word the
 learner actually said ("bad"). That word is found, in this order:
 
-1. the word the recognizer heard, when it is the target word with exactly that change;
+1. the word the recognizer heard, when it is one sound away from the target word (its own
+   contrast then wins over the sound the acoustic check guessed);
 2. a word of :data:`PAIRS` (common English minimal pairs) that is the target with that change;
 3. otherwise a pair of :data:`PAIRS` that shows the same contrast in other words
    (``same_word`` is False: "ship / sheep" to practise /ɪ/ against /i/).
@@ -126,7 +127,14 @@ def minimal_pair(word: str, expected: str, heard: str, heard_word: str | None = 
     """The pair for ``word`` whose ``expected`` sound was heard as ``heard`` ("" = left out)."""
     target = word.lower().strip()
     phonemes = _phonemes(target)
-    if not expected or expected == heard or not phonemes:
+    if not phonemes:
+        return None
+    said = (heard_word or "").lower().strip()
+    if said and said != target:
+        change = _one_change(phonemes, _phonemes(said))
+        if change is not None:  # the recognizer heard a real word one sound away: that is the pair
+            return MinimalPair(target, said, change[0], change[1], same_word=True)
+    if not expected or expected == heard:
         return None
     variants = set(_changed(phonemes, expected, heard))
     candidates = ([heard_word.lower()] if heard_word else []) + [w for pair in PAIRS for w in pair]

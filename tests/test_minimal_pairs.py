@@ -35,3 +35,8 @@ def test_without_a_real_partner_the_contrast_is_shown_in_other_words() -> None:
 def test_no_pair_for_no_change() -> None:
     assert minimal_pair("ship", "ɪ", "ɪ") is None
     assert minimal_pair("ship", "", "i") is None
+
+
+def test_a_heard_word_one_sound_away_sets_the_contrast() -> None:
+    pair = minimal_pair("sheep", "i", "eɪ", heard_word="ship")
+    assert (pair.contrast, pair.expected, pair.heard) == ("ship", "i", "ɪ")

@@ -72,7 +72,7 @@ def unsure_reasons(result: Mapping[str, Any]) -> list[str]:
     """Why a clean sheet is not a sure pass; empty when it is."""
     reasons = []
     if result.get("model") in WEAK_MODELS:
-        reasons.append("the small offline recognizer misses many swapped sounds")
+        reasons.append("the small offline recognizer (pocketsphinx) misses many swapped sounds")
     if result.get("warnings"):
         reasons.append("the recording was not very clear")
     if result.get("extra_words"):
