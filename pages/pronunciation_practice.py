@@ -12,11 +12,11 @@ from streamlit_mic_recorder import mic_recorder
 from analysis_pipeline import AnalysisPipeline
 from progress.learner import current_learner
 from progress.storage import get_storage
-from pronunciation.minimal_pairs import minimal_pair
+from pronunciation.minimal_pairs import minimal_pair, warm_up_in_background
 from pronunciation.phonetics import TextError, g2p
 from pronunciation.practice_texts import CATEGORIES, texts_in
 from pronunciation.sound_guide import tip_for
-from pronunciation.tts import synthesize, tts_engine
+from pronunciation.tts import synthesize, synthesize_word, tts_engine
 from speech.audio import AudioError, prepare_audio, to_wav_bytes
 from tutor.llm_coach import coach_feedback
 from ui.practice_view import (
@@ -69,7 +69,7 @@ def _practise_word(word: dict[str, Any], tip: str) -> None:
     st.session_state[DRILL_KEY] = {
         "word": word["word"],
         "ipa": word["expected_ipa"],
-        "tip": tip_for(pair.expected, pair.heard) if pair else tip,
+        "tip": tip_for(pair.expected, pair.heard or None) if pair and not pair.usual else tip,
         "pair": pair.to_dict() if pair else None,
     }
     st.session_state[DRILL_RESULTS_KEY] = {}
@@ -233,7 +233,7 @@ def _drill_word(word: str, results: dict[str, dict[str, Any]]) -> None:
         st.markdown(reference_html(g2p(word)), unsafe_allow_html=True)
     except TextError:
         st.markdown(f"**{md_escape(word)}**")
-    example = synthesize(word) if tts_engine() else None
+    example = synthesize_word(word) if tts_engine() else None
     if example:
         st.audio(example, format="audio/wav")
     recording = mic_recorder(
@@ -273,10 +273,15 @@ def _drill_view(drill: dict[str, Any], result: dict[str, Any]) -> None:
     if pair:
         heard = f"/{pair['heard']}/" if pair["heard"] else "no sound"
         if pair["same_word"]:
+            lead = (
+                f"Learners often say /{md_escape(pair['heard'])}/ for /{md_escape(pair['expected'])}/: "
+                f"then “{md_escape(pair['target'])}” sounds like **{md_escape(pair['contrast'])}**."
+                if pair.get("usual")
+                else f"It sounded close to **{md_escape(pair['contrast'])}**."
+            )
             st.markdown(
-                f"It sounded close to **{md_escape(pair['contrast'])}**. Listen to both, then record both: "
-                f"/{md_escape(pair['expected'])}/ in “{md_escape(pair['target'])}”, "
-                f"{md_escape(heard)} in “{md_escape(pair['contrast'])}”."
+                f"{lead} Listen to both, then record both: /{md_escape(pair['expected'])}/ in "
+                f"“{md_escape(pair['target'])}”, {md_escape(heard)} in “{md_escape(pair['contrast'])}”."
             )
             words = [pair["target"], pair["contrast"]]
         else:
@@ -294,6 +299,7 @@ def _drill_view(drill: dict[str, Any], result: dict[str, Any]) -> None:
 
 # -- the page ---------------------------------------------------------------------
 ensure_shell()
+warm_up_in_background()
 st.title("Pronunciation Practice")
 st.caption("Pick a sentence, listen to it, record yourself reading it, and see which words and sounds to work on.")
 

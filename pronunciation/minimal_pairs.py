@@ -7,7 +7,10 @@ learner actually said ("bad"). That word is found, in this order:
    contrast then wins over the sound the acoustic check guessed);
 2. a word of :data:`PAIRS` (common English minimal pairs) that is the target with that change;
 3. otherwise a pair of :data:`PAIRS` that shows the same contrast in other words
-   (``same_word`` is False: "ship / sheep" to practise /ɪ/ against /i/).
+   (``same_word`` is False: "ship / sheep" to practise /ɪ/ against /i/);
+4. when the sound heard has no pair at all (an acoustic guess such as /i/ heard as /eɪ/), the
+   same steps with the sound learners most often put in its place (:data:`USUAL_PARTNER`,
+   ``usual`` is True: /i/ against /ɪ/).
 
 Pronunciations come from the app's G2P (:func:`pronunciation.phonetics.word_ipa`), so a pair is
 only offered when the dictionary agrees that the two words differ by that one sound.
@@ -16,10 +19,11 @@ only offered when the dictionary agrees that the two words differ by that one so
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
-from pronunciation.phonetics import TextError, word_ipa
+from pronunciation.phonetics import TextError, g2p, word_ipa
 
 # Common minimal pairs, grouped by the contrast learners most often need. Each pair differs in
 # one sound (or one sound left out, for the last group); the pronunciations are checked by G2P.
@@ -67,6 +71,16 @@ PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
+# The sound learners most often say instead of each sound: the drill's contrast when the
+# sound that was heard makes no pair.
+USUAL_PARTNER: dict[str, str] = {
+    "i": "ɪ", "ɪ": "i", "ɛ": "æ", "æ": "ɛ", "ʌ": "ɑ", "ɑ": "ʌ", "u": "ʊ", "ʊ": "u", "eɪ": "ɛ",
+    "oʊ": "ɔ", "ɔ": "oʊ", "ɚ": "ʌ", "θ": "s", "ð": "d", "v": "b", "w": "v", "l": "ɹ", "ɹ": "l",
+    "ʃ": "s", "s": "ʃ", "z": "s", "tʃ": "ʃ", "dʒ": "j", "n": "ŋ", "ŋ": "n", "m": "n", "p": "b",
+    "b": "p", "t": "d", "d": "t", "k": "ɡ", "ɡ": "k", "f": "p", "h": "",
+}
+
+
 @dataclass(frozen=True)
 class MinimalPair:
     """Two words to say one after the other: ``target`` has ``expected``, ``contrast`` has ``heard``."""
@@ -76,12 +90,45 @@ class MinimalPair:
     expected: str
     heard: str
     same_word: bool  # True when ``target`` is the learner's own word
+    usual: bool = False  # True when ``heard`` is the usual confusion, not the sound that was heard
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+G2P_CHUNK = 50  # listed words sent to the G2P together (one call per chunk is much faster than per word)
+
+
+@functools.lru_cache(maxsize=1)
+def _listed_phonemes() -> dict[str, tuple[str, ...]]:
+    """The phonemes of every word of :data:`PAIRS`, read as a list ("ship, sheep, ...")."""
+    words = sorted({w for pair in PAIRS for w in pair})
+    found: dict[str, tuple[str, ...]] = {}
+    for start in range(0, len(words), G2P_CHUNK):
+        chunk = words[start:start + G2P_CHUNK]
+        try:
+            pronunciations = g2p(", ".join(chunk))
+        except TextError:
+            continue
+        if len(pronunciations) == len(chunk):
+            found.update((w, tuple(p.phonemes)) for w, p in zip(chunk, pronunciations))
+    return found
+
+
+_warm_up_started = threading.Event()
+
+
+def warm_up_in_background() -> None:
+    """Read the listed words' pronunciations in a thread (once per process), so a drill opens at once."""
+    if not _warm_up_started.is_set():
+        _warm_up_started.set()
+        threading.Thread(target=_listed_phonemes, name="minimal-pairs-warm-up", daemon=True).start()
+
+
 def _phonemes(word: str) -> tuple[str, ...]:
+    listed = _listed_phonemes().get(word)
+    if listed is not None:
+        return listed
     try:
         return tuple(word_ipa(word).phonemes)
     except TextError:
@@ -136,9 +183,17 @@ def minimal_pair(word: str, expected: str, heard: str, heard_word: str | None = 
             return MinimalPair(target, said, change[0], change[1], same_word=True)
     if not expected or expected == heard:
         return None
+    found = _pair_for_change(target, phonemes, expected, heard)
+    if found is None and expected in USUAL_PARTNER and USUAL_PARTNER[expected] != heard:
+        found = _pair_for_change(target, phonemes, expected, USUAL_PARTNER[expected])
+        if found is not None:
+            found = MinimalPair(found.target, found.contrast, found.expected, found.heard, found.same_word, usual=True)
+    return found
+
+
+def _pair_for_change(target: str, phonemes: Sequence[str], expected: str, heard: str) -> MinimalPair | None:
     variants = set(_changed(phonemes, expected, heard))
-    candidates = ([heard_word.lower()] if heard_word else []) + [w for pair in PAIRS for w in pair]
-    for candidate in candidates:
+    for candidate in (w for pair in PAIRS for w in pair):
         if candidate != target and _phonemes(candidate) in variants:
             return MinimalPair(target, candidate, expected, heard, same_word=True)
     examples = _contrasts().get((expected, heard))

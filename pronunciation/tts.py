@@ -10,11 +10,15 @@ as a command-line word that could be read as an option).
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+import numpy as np
+import soundfile as sf
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,7 @@ SLOW_FACTOR = 0.65  # slow speech runs at about 65% of normal speed
 TIMEOUT_S = 20.0
 MAX_CHARS = 2000  # longer texts are cut (reference texts and tutor replies are far shorter)
 CACHE_SIZE = 64
+WORD_MIN_SECONDS = 1.5  # a drill word's clip is padded with silence to at least this long
 
 
 class _SynthesisError(RuntimeError):
@@ -107,3 +112,24 @@ def synthesize(text: str, slow: bool = False) -> bytes | None:
     except _SynthesisError as exc:
         logger.warning("Text-to-speech failed: %s", exc)
         return None
+
+
+def synthesize_word(word: str, min_seconds: float = WORD_MIN_SECONDS) -> bytes | None:
+    """A single word read slowly, with silence after it up to ``min_seconds``.
+
+    A bare word lasts well under a second, and browsers show such a clip as "0:00 / 0:00",
+    which looks broken; the padding also gives the learner a moment before the clip ends.
+    """
+    audio = synthesize(word, slow=True)
+    if audio is None:
+        return None
+    try:
+        samples, rate = sf.read(io.BytesIO(audio), dtype="float32", always_2d=False)
+    except (RuntimeError, sf.LibsndfileError):
+        return audio
+    missing = int(min_seconds * rate) - len(samples)
+    if missing > 0:
+        samples = np.concatenate([samples, np.zeros((missing, *samples.shape[1:]), dtype=np.float32)])
+    buffer = io.BytesIO()
+    sf.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()

@@ -265,7 +265,7 @@ def scroll_into_view_script(anchor: str, token: str) -> str:
     clearInterval(timer);
     if (!target) return;
     target.style.scrollMarginTop = "4.5rem";
-    target.scrollIntoView({{behavior: "smooth", block: "start"}});
+    target.scrollIntoView({{behavior: "instant", block: "start"}});
     try {{ parentWindow.sessionStorage.setItem(key, token); }} catch (e) {{}}
   }}, 100);
 }})();
@@ -278,7 +278,8 @@ def recorder_status_script(stop_label: str, hint: str) -> str:
     The recorder (streamlit-mic-recorder) only shows a Start/Stop button; this watches the
     nearest recorder above it (same origin) and shows the elapsed time in the page's text colour.
     """
-    return f"""<div id="s" style="font-family:sans-serif;font-size:0.9rem;line-height:1.6rem"></div>
+    return f"""<style>body {{margin:0}}</style>
+<div id="s" style="font-family:sans-serif;font-size:0.9rem;line-height:1.6rem"></div>
 <script>
 (function () {{
   var me = window.frameElement, doc = window.parent.document, out = document.getElementById("s");
