@@ -117,10 +117,13 @@ def test_reading_another_sentence_says_so_and_leaves_progress_alone() -> None:
     assert "ship" in at.warning[0].value, "what was heard is quoted"
     assert not any(b.label == "Practise this word" for b in at.button), "no drills for words never read"
     assert 'title="missing"' not in _markdown(at) and 'class="ac-score"' not in _markdown(at), "no per-word results"
-    from progress.learner import DEFAULT_NAME, slugify
+    from progress.learner import KEY_STATE_KEY, storage_id
     from progress.storage import get_storage
 
-    summary = get_storage().progress_summary(slugify(DEFAULT_NAME))
+    learner_id = storage_id(at.session_state[KEY_STATE_KEY])
+    saved = get_storage().list_analyses(learner_id)
+    assert len(saved) == 1 and saved[0]["result"]["read_something_else"] is True, "kept, flagged"
+    summary = get_storage().progress_summary(learner_id)
     assert summary["totals"]["analyses"] == 0 and summary["most_missed_words"] == []
     next(b for b in at.button if b.label == "Practise what I said").click().run()
     assert at.session_state[CUSTOM_TEXT_KEY].lower().startswith("the ship left")

@@ -69,3 +69,16 @@ def test_engine_failure_gives_none_and_logs(monkeypatch, caplog, tmp_path):
     with caplog.at_level("WARNING", logger="tts"):
         assert tts.synthesize("A sentence nobody cached.") is None
     assert "Text-to-speech failed" in caplog.text
+
+
+def test_a_drill_word_is_padded_so_the_player_shows_a_length() -> None:
+    import io
+
+    import soundfile as sf
+
+    from pronunciation.tts import WORD_MIN_SECONDS, synthesize_word, tts_engine
+
+    if tts_engine() is None:
+        pytest.skip("no offline text-to-speech engine (flite or espeak-ng) is installed")
+    samples, rate = sf.read(io.BytesIO(synthesize_word("ship")))
+    assert len(samples) / rate >= WORD_MIN_SECONDS - 0.01
