@@ -163,12 +163,15 @@ def test_cli_batch_keeps_order_and_goes_on_after_errors(tmp_path: Path) -> None:
         f"{silent}\tHello there\n"
         f"{SPEECH / 'think_swapped_rms.wav'}\tI think we should go home now\n"
         f"{SPEECH / 'think_correct_rms.wav'}\t!!!\n"
+        f"{SPEECH / 'ship_correct_slt.wav'}\tMy cat is sleeping on the sofa\n"
     )
     run = _cli("--batch", str(batch), "--model", "offline")
     assert run.returncode == 0, run.stderr
     rows = [json.loads(line) for line in run.stdout.splitlines()]
-    assert len(rows) == 6
+    assert len(rows) == 7
     assert "score" in rows[0] and "score" in rows[4]
+    assert rows[0]["read_something_else"] is False and rows[4]["read_something_else"] is False
+    assert rows[6]["read_something_else"] is True and "noon" in rows[6]["heard_text"].lower()
     assert all("error" in rows[i] for i in (1, 2, 3, 5))
     think = next(w for w in rows[4]["words"] if w["word"] == "think")
     assert think["status"] == "mispronounced"
