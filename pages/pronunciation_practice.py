@@ -260,7 +260,7 @@ def _drill_word(word: str, results: dict[str, dict[str, Any]]) -> None:
 
 
 def _drill_view(drill: dict[str, Any], result: dict[str, Any]) -> None:
-    st.subheader(f"Practise “{drill['word']}”", anchor=DRILL_ANCHOR)
+    st.subheader(f"Practise “{md_escape(drill['word'])}”", anchor=DRILL_ANCHOR)
     st.caption(f"From the sentence: {md_escape(result['reference_text'])}")
     back, again = st.columns(2)
     back.button("Back to the results", icon=":material/arrow_back:", on_click=_leave_drill,

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from pronunciation.phonetics import TextError, g2p, word_ipa
 

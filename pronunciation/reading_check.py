@@ -19,8 +19,9 @@ cross-validation grouped by speaker); the figures it reached are in the README.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from pronunciation.phonetics import TextError, word_ipa
 from pronunciation.sequence_alignment import align, count_errors

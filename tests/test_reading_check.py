@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from pronunciation.phonetics import g2p
-from pronunciation.reading_check import MIN_SOUNDS, THRESHOLD, check_reading, sound_distance, sounds_of_word
+from pronunciation.reading_check import (
+    MIN_SOUNDS,
+    THRESHOLD,
+    check_reading,
+    sound_distance,
+    sounds_of_word,
+)
 
 
 def _sounds(text: str) -> list[tuple[str, ...]]:

@@ -8,8 +8,9 @@ extra words, or a word just over the line).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from analysis_pipeline import EXTRA_WORD_PENALTY, MAX_EXTRA_WORD_PENALTY
 from pronunciation.word_levels import GOOD_MIN_SCORE
