@@ -72,6 +72,7 @@ def test_error_chart_uses_the_level_colours_and_only_when_it_says_something() ->
     assert dict(zip(two["sound"], two["level"])) == {"/ɪ/ → /i/": "close", "whole word": "missing"}
     spec = error_chart(two).to_dict()
     assert LEVEL_STYLE["close"][0] in spec["encoding"]["color"]["scale"]["range"]
+    assert spec["height"] == {"step": 28}, "one band per bar, whatever the container"
 
 
 def test_score_block_shows_the_parts_and_escapes_the_verdict() -> None:

@@ -27,6 +27,7 @@ MISSING_COLOUR = "#888888"
 WAVE_COLOUR = "#4f7df3"  # a mid blue that stands out on white and on the dark theme's near-black
 ENVELOPE_POINTS = 600
 LEVEL_RANK = {"close": 1, "wrong": 2, "missing": 3}
+BAR_STEP = 28  # pixels per bar of the error chart
 
 CHIP_CSS = """
 <style>
@@ -168,7 +169,8 @@ def error_chart(frame: pd.DataFrame) -> alt.Chart:
             ),
             tooltip=["sound", "kind", "count"],
         )
-        .properties(height=max(90, 30 * len(frame)))
+        # a step per bar: a fixed height squeezed the bands to nothing inside Streamlit's layout
+        .properties(height=alt.Step(BAR_STEP))
     )
 
 
