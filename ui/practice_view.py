@@ -137,8 +137,9 @@ def error_distribution(words: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 
 def chart_is_worth_drawing(frame: pd.DataFrame) -> bool:
-    """A chart of one bar says nothing the word list does not: draw it for two kinds of error or more."""
-    return len(frame) >= 2
+    """Draw the chart when it says something the word list does not: which of two or more kinds of
+    error came back most (one bar, or bars all at one, only repeat the list)."""
+    return len(frame) >= 2 and int(frame["count"].max()) >= 2
 
 
 def _level_scale() -> alt.Scale:
