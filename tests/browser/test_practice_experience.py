@@ -79,6 +79,10 @@ def _open_on_phone(page: Page, base_url: str) -> None:
 
 
 def _shot(page: Page, name: str, full_page: bool = False) -> Path:
+    """Screenshot once the charts on the page have drawn (they load after the rest)."""
+    charts = page.locator(".stVegaLiteChart, [data-testid='stVegaLiteChart']")
+    for index in range(charts.count()):
+        expect(charts.nth(index).locator("canvas, svg").first).to_be_attached(timeout=PAGE_LOAD_TIMEOUT_MS)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"practice-{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
