@@ -145,21 +145,30 @@ class BundledEngine:
 
 
 class _CtcScorer:
-    """The one call site of the CTC scorer for hama's vocabulary."""
+    """The one call site of the shared CTC scorer, for hama's vocabulary.
+
+    The shared scorer of issue 10 (``ctc_alignment.UnitInventory`` and
+    ``ctc_alignment.assess_words``: per-phone CTC posteriors, accepted weak forms) is
+    used as soon as :mod:`speech.ctc_alignment` has it; until then the evidence comes
+    from the older forced alignment and goodness functions (:func:`_interim_assess`).
+    """
 
     def __init__(self, tokens: Sequence[str], blank_id: int) -> None:
-        self._tokens = tuple(tokens)
-        self._blank_id = blank_id
-        self._inventory = _fold_inventory(self._tokens, blank_id)
+        self._shared = hasattr(ctc_alignment, "assess_words") and hasattr(ctc_alignment, "UnitInventory")
+        if self._shared:
+            self._inventory = ctc_alignment.UnitInventory.from_vocabulary(
+                dict(enumerate(tokens)), blank_id, hama_unit, HAMA_SILENCE_TOKENS
+            )
+        else:
+            self._inventory = _fold_inventory(tuple(tokens), blank_id)
 
     def assess(self, log_probs: np.ndarray, words: Sequence[ReferenceWord], frame_seconds: float) -> list[WordEvidence]:
+        if self._shared:
+            return ctc_alignment.assess_words(log_probs, self._inventory, words, frame_seconds)
         return _interim_assess(log_probs, self._inventory, words, frame_seconds)
 
 
-# -- interim scorer ------------------------------------------------------------
-# Until the shared GOP scorer of issue 10 (``ctc_alignment.assess_words`` on a
-# ``UnitInventory``) is on main, the evidence comes from the existing forced alignment
-# and goodness functions on hama's posteriors folded into canonical phonemes.
+# -- interim scorer (goes when the shared scorer is on main) -------------------------
 def _fold_inventory(tokens: Sequence[str], blank_id: int) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...], tuple[int, ...]]:
     silence = tuple(i for i, t in enumerate(tokens) if i == blank_id or t in HAMA_SILENCE_TOKENS)
     groups: dict[str, list[int]] = {}
