@@ -2,7 +2,8 @@
 
 Two layers:
 
-* :func:`load_hf_model_cached` and :func:`load_offline_engine_cached` are
+* :func:`load_hf_model_cached`, :func:`load_offline_engine_cached` (the bundled
+  Whisper base + hama engine) and :func:`load_pocketsphinx_cached` are
   ``st.cache_resource`` loaders shared by every session of the server (a small,
   bounded pool of models, one copy each in memory; Streamlit's per-key lock makes
   two sessions that ask at once load once).
@@ -37,13 +38,18 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "facebook/wav2vec2-base-960h"
 OFFLINE_MODEL = "offline"
+POCKETSPHINX_MODEL = "offline-pocketsphinx"
 MODEL_OPTIONS: dict[str, str] = {
     "Wav2Vec2 Base (facebook/wav2vec2-base-960h)": DEFAULT_MODEL,
     "Wav2Vec2 Large (facebook/wav2vec2-large-960h)": "facebook/wav2vec2-large-960h",
     "Phoneme model (facebook/wav2vec2-lv-60-espeak-cv-ft)": "facebook/wav2vec2-lv-60-espeak-cv-ft",
     "Offline (bundled)": OFFLINE_MODEL,
+    "Offline, small (pocketsphinx)": POCKETSPHINX_MODEL,
 }
 OFFLINE_LABEL = "Offline (bundled)"
+POCKETSPHINX_LABEL = "Offline, small (pocketsphinx)"
+# Engines that are not torch modules: never moved to a device, served as they are.
+BUNDLED_ENGINES: frozenset[str] = frozenset({OFFLINE_MODEL, POCKETSPHINX_MODEL})
 CACHE_MAX_ENTRIES = int(os.environ.get("ACCENT_COACH_MODEL_POOL", "2"))
 HUB_CHECK_TIMEOUT_S = 2.0
 HUB_CHECK_TTL_S = 60.0
@@ -244,21 +250,49 @@ def load_hf_model_cached(model_name: str, hf_token: str | None) -> LoadedModel:
 
 @st.cache_resource(max_entries=1, show_spinner=False)
 def load_offline_engine_cached() -> LoadedModel:
-    """The bundled pocketsphinx engine, built once per server."""
+    """The bundled offline engine (Whisper base + hama), built once per server and shared.
+
+    Missing or damaged weights raise :class:`ModelLoadError` with one short reason.
+    """
+    from speech.bundled_weights import BundledWeightsError
+
+    started = time.perf_counter()
+    try:
+        from speech.bundled_engine import BundledEngine
+
+        engine = BundledEngine()
+    except BundledWeightsError as error:
+        _count(PROCESS_COUNTERS, failed_loads=1)
+        logger.warning("could not load the bundled engine: %s", error.reason)
+        raise ModelLoadError(OFFLINE_MODEL, error.reason) from error
+    except ImportError as error:
+        _count(PROCESS_COUNTERS, failed_loads=1)
+        logger.warning("could not load the bundled engine: %s", error)
+        raise ModelLoadError(OFFLINE_MODEL, f"a package is not installed ({error.name})") from error
+    seconds = time.perf_counter() - started
+    _count(PROCESS_COUNTERS, real_loads=1, load_seconds=seconds)
+    logger.info("loaded the bundled offline engine in %.2f s", seconds)
+    return LoadedModel(OFFLINE_MODEL, engine, engine, seconds)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def load_pocketsphinx_cached() -> LoadedModel:
+    """The small pocketsphinx engine, built once per server."""
     from speech.offline_engine import OfflineEngine
 
     started = time.perf_counter()
     engine = OfflineEngine()
     seconds = time.perf_counter() - started
     _count(PROCESS_COUNTERS, real_loads=1, load_seconds=seconds)
-    logger.info("loaded the offline engine in %.2f s", seconds)
-    return LoadedModel(OFFLINE_MODEL, engine, engine, seconds)
+    logger.info("loaded the pocketsphinx engine in %.2f s", seconds)
+    return LoadedModel(POCKETSPHINX_MODEL, engine, engine, seconds)
 
 
 def clear_model_cache() -> None:
     """Drop every shared model (the next request loads again)."""
     load_hf_model_cached.clear()
     load_offline_engine_cached.clear()
+    load_pocketsphinx_cached.clear()
 
 
 def model_label(model_name: str | None) -> str:
@@ -267,6 +301,8 @@ def model_label(model_name: str | None) -> str:
         return "no model"
     if model_name == OFFLINE_MODEL:
         return OFFLINE_LABEL
+    if model_name == POCKETSPHINX_MODEL:
+        return POCKETSPHINX_LABEL
     for label, name in MODEL_OPTIONS.items():
         if name == model_name:
             return label.split(" (")[0]
@@ -274,15 +310,17 @@ def model_label(model_name: str | None) -> str:
 
 
 def resolve_model(requested: str, default_model: str, hf_token: str | None) -> tuple[LoadedModel, str | None]:
-    """Load ``requested``, else ``default_model``, else the offline engine.
+    """Load ``requested``, else ``default_model``, else the bundled offline engine.
 
+    pocketsphinx is tried last, only when the bundled engine's weights are missing or damaged.
     Returns the loaded model and, after a fallback, one short sentence for the learner.
     """
-    candidates = [requested] + [m for m in (default_model, OFFLINE_MODEL) if m != requested]
+    fallbacks = (default_model, OFFLINE_MODEL, POCKETSPHINX_MODEL)
+    candidates = [requested] + [m for m in fallbacks if m != requested]
     reasons: list[str] = []
     for name in candidates:
         try:
-            loaded = load_offline_engine_cached() if name == OFFLINE_MODEL else load_hf_model_cached(name, hf_token)
+            loaded = _load(name, hf_token)
         except ModelLoadError as error:
             reasons.append(error.reason)
             continue
@@ -297,9 +335,17 @@ def resolve_model(requested: str, default_model: str, hf_token: str | None) -> t
         f"{model_label(name)}: {reason}" for name, reason in zip(candidates, reasons)) + ")")
 
 
+def _load(name: str, hf_token: str | None) -> LoadedModel:
+    if name == OFFLINE_MODEL:
+        return load_offline_engine_cached()
+    if name == POCKETSPHINX_MODEL:
+        return load_pocketsphinx_cached()
+    return load_hf_model_cached(name, hf_token)
+
+
 def backend_for(loaded: LoadedModel, device: str) -> Any:
     """The object that transcribes and assesses for a loaded model."""
-    if loaded.name == OFFLINE_MODEL:
+    if loaded.name in BUNDLED_ENGINES:
         return loaded.model
     from speech.hf_ctc_backend import HFCTCBackend
 
@@ -388,7 +434,7 @@ class ASRModelManager:
             self.wait_for_warm_up()
             loaded, notice = resolve_model(requested, self.default_model, hf_token)
             model = loaded.model
-            if loaded.name != OFFLINE_MODEL:
+            if loaded.name not in BUNDLED_ENGINES:
                 model = model.to(self.device)
         self.model, self.processor = model, loaded.processor
         self.model_name, self.requested_name, self.notice = loaded.name, requested, notice
