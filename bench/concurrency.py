@@ -3,8 +3,9 @@
 A "session" is what a browser session keeps in ``st.session_state``: its own
 ``ASRModelManager`` (sharing the one cached model) plus its current result, i.e. the
 result dict, the prepared samples and the recording, exactly as the practice page stores
-them. For each engine (the bundled offline recognizer, and a wav2vec2-base-sized CTC
-model with random weights, which has the compute of the real one):
+them. For each engine (the bundled offline engine: Whisper base + hama, one copy of the pair;
+the small pocketsphinx engine; and a wav2vec2-base-sized CTC model with random weights, which
+has the compute of the real one):
 
 * ``one_session_per_s``: analyses per second, one session analysing back to back;
 * ``twenty_sessions_per_s``: analyses per second, 20 sessions (threads) analysing at once,
@@ -17,7 +18,7 @@ RSS can under-report when freed memory from the throughput runs is reused; the t
 figure is the steadier one. ``--torch-threads`` sets torch's intra-op threads (default: torch's
 own choice) to compare one forward pass using every core with one core per session.
 
-Usage: ``python bench/concurrency.py [--engines offline,hf_base] [--runs 6] [--per-session 2]
+Usage: ``python bench/concurrency.py [--engines offline,pocketsphinx,hf_base] [--runs 6] [--per-session 2]
 [--torch-threads N]``. The last line is a JSON object.
 """
 
@@ -45,13 +46,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 from analysis_pipeline import AnalysisPipeline  # noqa: E402
-from asr_model import OFFLINE_MODEL, PROCESS_COUNTERS, ASRModelManager, clear_model_cache  # noqa: E402
+from asr_model import OFFLINE_MODEL, POCKETSPHINX_MODEL, PROCESS_COUNTERS, ASRModelManager, clear_model_cache  # noqa: E402
 from speech.audio import AudioOptions, prepare_audio  # noqa: E402
 
 SESSIONS = 20
 CLIP = ROOT / "tests" / "data" / "speech" / "ship_correct_slt.wav"
 REFERENCE = "The ship left the harbor at noon"
-ENGINES = ("offline", "hf_base")
+ENGINES = ("offline", "pocketsphinx", "hf_base")
 
 
 def rss_kb() -> int:
@@ -153,7 +154,7 @@ def measure(engine: str, model_name: str, data: bytes, runs: int, per_session: i
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated: offline, hf_base")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated: " + ", ".join(ENGINES))
     parser.add_argument("--runs", type=int, default=6, help="back-to-back analyses of the single session")
     parser.add_argument("--per-session", type=int, default=2, help="analyses per session with 20 at once")
     parser.add_argument("--torch-threads", type=int, default=0, help="torch intra-op threads (0: torch default)")
@@ -175,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
         for engine in engines:
             if engine == "offline":
                 model_name = OFFLINE_MODEL
+            elif engine == "pocketsphinx":
+                model_name = POCKETSPHINX_MODEL
             else:
                 from loading import build_base_sized_model
 

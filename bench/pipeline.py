@@ -1,11 +1,15 @@
 """Per-stage time of one analysis of a 5 s clip, and what the pipeline adds to the model's own work.
 
-For each engine (the bundled offline recognizer, and a wav2vec2-base-sized CTC model
-with random weights, which has the compute of the real one) it runs the full
-``AnalysisPipeline.run`` several times and, separately, the model's own work alone:
+For each engine (the bundled offline engine: Whisper base + hama; the small pocketsphinx
+engine; and a wav2vec2-base-sized CTC model with random weights, which has the compute of
+the real one) it runs the full ``AnalysisPipeline.run`` several times and, separately, the
+model's own work alone:
 
 * HF CTC: the forward pass (``HFCTCBackend.log_probs``);
-* offline: the recognizer's decoding passes (``transcribe_and_assess``).
+* offline engines: ``transcribe_and_assess`` (recognition and evidence).
+
+Target of issue 10: the bundled engine's ``total_ms`` at most 1200 ms (model already loaded).
+Usage: ``python bench/pipeline.py [--engines offline,pocketsphinx,hf_base]``.
 
 ``added_pct`` = (median pipeline total - median model stage) / median model stage, both from
 the same runs; the model called alone is printed beside it as a check.
@@ -14,6 +18,7 @@ The last line is a JSON object.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import statistics
@@ -30,7 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 from analysis_pipeline import AnalysisPipeline  # noqa: E402
-from asr_model import OFFLINE_MODEL, ASRModelManager, clear_model_cache  # noqa: E402
+from asr_model import OFFLINE_MODEL, POCKETSPHINX_MODEL, ASRModelManager, clear_model_cache  # noqa: E402
 from speech.audio import AudioOptions, prepare_audio  # noqa: E402
 from loading import build_base_sized_model  # noqa: E402
 from pronunciation.phonetics import g2p, to_reference_words  # noqa: E402
@@ -40,6 +45,8 @@ CLIP_SECONDS = 5.0
 SPEECH = ROOT / "tests" / "data" / "speech"
 CLIP_FILE = SPEECH / "think_correct_rms.wav"
 REFERENCE = "I think we should go home now"
+ENGINES = ("offline", "pocketsphinx", "hf_base")
+OFFLINE_ENGINES = {"offline": OFFLINE_MODEL, "pocketsphinx": POCKETSPHINX_MODEL}
 
 
 def five_second_clip() -> np.ndarray:
@@ -79,35 +86,41 @@ def measure(manager: ASRModelManager, samples: np.ndarray, model_work) -> dict[s
     return {k: round(v, 2) for k, v in figures.items()}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated: " + ", ".join(ENGINES))
+    args = parser.parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = sorted(set(engines) - set(ENGINES))
+    if unknown:
+        parser.error(f"unknown engine(s): {', '.join(unknown)}")
     samples = five_second_clip()
     words = to_reference_words(g2p(REFERENCE))
     report: dict[str, dict[str, float]] = {}
 
-    clear_model_cache()
-    offline = ASRModelManager(default_model=OFFLINE_MODEL, device="cpu")
-    offline.load_model(OFFLINE_MODEL)
-    engine = offline.backend
-
-    def offline_work() -> None:
-        engine.transcribe_and_assess(samples, 16_000, words)
-
-    report["offline"] = measure(offline, samples, offline_work)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "wav2vec2-base-random"
-        build_base_sized_model(folder)
-        hf = ASRModelManager(default_model=str(folder), device="cpu")
-        hf.load_model(str(folder))
-        backend = hf.backend
-        report["hf_base"] = measure(hf, samples, lambda: backend.log_probs(samples))
+    for name in engines:
+        clear_model_cache()
+        if name in OFFLINE_ENGINES:
+            manager = ASRModelManager(default_model=OFFLINE_ENGINES[name], device="cpu")
+            manager.load_model(OFFLINE_ENGINES[name])
+            engine = manager.backend
+            report[name] = measure(manager, samples, lambda: engine.transcribe_and_assess(samples, 16_000, words))
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "wav2vec2-base-random"
+            build_base_sized_model(folder)
+            hf = ASRModelManager(default_model=str(folder), device="cpu")
+            hf.load_model(str(folder))
+            backend = hf.backend
+            report[name] = measure(hf, samples, lambda: backend.log_probs(samples))
     clear_model_cache()
 
-    stage_names = [k for k in report["offline"] if k.endswith("_ms") and k not in {"total_ms", "model_work_ms"}]
+    first = report[engines[0]]
+    stage_names = [k for k in first if k.endswith("_ms") and k not in {"total_ms", "model_work_ms"}]
     print(f"{CLIP_SECONDS:.0f} s clip, median of {RUNS} runs (ms)")
-    print(f"{'stage':24}{'offline':>12}{'hf_base':>12}")
-    for name in stage_names + ["total_ms", "model_work_ms"]:
-        print(f"{name:24}{report['offline'].get(name, 0):12.1f}{report['hf_base'].get(name, 0):12.1f}")
+    print(f"{'stage':24}" + "".join(f"{name:>14}" for name in report))
+    for stage in stage_names + ["total_ms", "model_work_ms"]:
+        print(f"{stage:24}" + "".join(f"{figures.get(stage, 0):14.1f}" for figures in report.values()))
     for engine_name, figures in report.items():
         print(f"{engine_name}: the pipeline adds {figures['added_pct']:.1f} % on top of the model's own work")
     print(json.dumps(report))
