@@ -268,7 +268,7 @@ def load_offline_engine_cached() -> LoadedModel:
     except ImportError as error:
         _count(PROCESS_COUNTERS, failed_loads=1)
         logger.warning("could not load the bundled engine: %s", error)
-        raise ModelLoadError(OFFLINE_MODEL, f"a package is not installed ({error.name})") from error
+        raise ModelLoadError(OFFLINE_MODEL, f"a package is not installed ({error.name or 'unknown'})") from error
     seconds = time.perf_counter() - started
     _count(PROCESS_COUNTERS, real_loads=1, load_seconds=seconds)
     logger.info("loaded the bundled offline engine in %.2f s", seconds)
