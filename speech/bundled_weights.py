@@ -161,4 +161,3 @@ def _install(target: Path, sources: list[Path]) -> None:
     finally:
         if temporary.exists():
             temporary.unlink()
-
