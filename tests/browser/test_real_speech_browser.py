@@ -2,10 +2,11 @@
 
 The fake microphone plays one recording of ``../shared/speechocean762`` (speechocean762,
 CC BY 4.0, read from the shared folder at test time and never copied into the repository):
-utterance 020610328, an adult reading "He tapped on the glass" whose "tapped" the five
+utterance 096240013, a learner reading "I walked out the door" whose "walked" the five
 experts rated 5/10 (every other word 10/10). The app runs with no network, so the analysis
-uses the bundled offline engine (Whisper base + hama). The test skips, saying why, when the
-shared folder is absent.
+uses the bundled offline engine (Whisper base + hama) and its calibration to expert scores
+(``pronunciation/calibration.py``, issue 10 part B). The test skips, saying why, when the
+shared folder or the calibration is absent.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 SHARED = ROOT.parent / "shared" / "speechocean762"
-UTTERANCE = "020610328"
-SENTENCE = "He tapped on the glass"
-BAD_WORD = "tapped"  # experts: 5/10
+UTTERANCE = "096240013"
+SENTENCE = "I walked out the door"
+BAD_WORD = "walked"  # experts: 5/10; Whisper hears "work"
 LEAD_S = 0.3
 TAIL_S = 1.0
 RECORD_EXTRA_S = 0.4  # stop a little after the reading ends
@@ -48,6 +49,10 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
     source = SHARED / "audio" / f"{UTTERANCE}.flac"
     if not source.is_file():
         pytest.skip(f"the shared speechocean762 recordings are not here ({SHARED}); they live beside the repository")
+    pytest.importorskip(
+        "pronunciation.calibration",
+        reason="word verdicts on real speech need the calibration to expert scores (issue 10, part B)",
+    )
     scores = _expert_scores()
     assert scores[BAD_WORD] < 7 and all(v >= 7 for w, v in scores.items() if w != BAD_WORD), scores
     samples, rate = sf.read(source, dtype="float32")
@@ -105,6 +110,7 @@ def test_a_learners_recording_gets_a_readable_transcript_and_its_bad_word_flagge
     heard = page.get_by_text(re.compile(r"^Heard: "))
     expect(heard).to_be_visible()
     transcript = re.findall(r"[a-z']+", heard.inner_text().lower().removeprefix("heard:"))
-    assert transcript[-2:] == ["the", "glass"] and len(transcript) == 5, f"a readable transcript: {transcript}"
+    # words, not phones or noise; Whisper may mishear a word or two of a learner (it wrote "work" here)
+    assert {"out", "door"} <= set(transcript) and 4 <= len(transcript) <= 7, f"a readable transcript: {transcript}"
     body = page_text(page)
     assert "Traceback" not in body and "Sorry, something went wrong" not in body
