@@ -90,10 +90,9 @@ def test_a_missing_weights_package_gives_a_short_reason_and_the_next_fallback(mo
     manager = ASRModelManager(default_model=OFFLINE_MODEL, device="cpu")
     manager.load_model(OFFLINE_MODEL)
     assert manager.model_name == POCKETSPHINX_MODEL
-    assert warnings == [
-        "Using Offline, small (pocketsphinx) because Offline (bundled): "
-        "the bundled speech model is not installed (no-such-pkg)."
-    ]
+    assert len(warnings) == 1 and warnings[0].startswith("Using Offline, small (pocketsphinx) because")
+    assert "the bundled speech model is not installed (no-such-pkg)" in warnings[0]
+    assert "Traceback" not in warnings[0]
 
 
 def test_damaged_hama_weights_are_refused(monkeypatch) -> None:

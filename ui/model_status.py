@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from asr_model import OFFLINE_MODEL, ASRModelManager, describe_folder_problem, looks_like_folder, model_label
+from asr_model import BUNDLED_ENGINES, ASRModelManager, describe_folder_problem, looks_like_folder, model_label
 
 State = Literal["ready", "preparing", "failed"]
 
@@ -83,7 +83,7 @@ def describe(manager: ASRModelManager, selected: str) -> ModelStatusView:
     else:
         headline = f"{name} · {device}"
     notes = [SHARED_NOTE] if state == "ready" else []
-    if in_use == OFFLINE_MODEL:
+    if in_use in BUNDLED_ENGINES:
         notes.append(OFFLINE_NOTE)
     details = _details(manager.status(), in_use)
     return ModelStatusView(state, name, device, headline, notice, tuple(notes), details)

@@ -14,7 +14,7 @@ import threading
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from asr_model import MODEL_OPTIONS, OFFLINE_LABEL, OFFLINE_MODEL, clear_model_cache
+from asr_model import BUNDLED_ENGINES, MODEL_OPTIONS, OFFLINE_LABEL, clear_model_cache
 from progress.learner import profile_picker
 from speech.audio import DEFAULT_MAX_SECONDS
 from ui import model_status
@@ -50,7 +50,7 @@ def _short_choice(label: str) -> str:
 
 def _model_help() -> str:
     ids = "; ".join(f"{_short_choice(label)} = {name}" for label, name in MODEL_OPTIONS.items()
-                    if name != OFFLINE_MODEL)
+                    if name not in BUNDLED_ENGINES)
     return MODEL_HELP + ids + "."
 
 
