@@ -79,3 +79,15 @@ def canonical_phoneme(phone: str) -> str:
 def canonical_sequence(phones: Iterable[str]) -> tuple[str, ...]:
     """Canonicalise a phoneme sequence, dropping symbols with no canonical phoneme."""
     return tuple(p for p in (canonical_phoneme(x) for x in phones) if p)
+
+
+# Marks a phoneme model may attach to a token that do not change the English phoneme
+# (aspiration, tense, dental, unreleased): "pʰ" is p, "t̪" is t.
+MODEL_TOKEN_MODIFIERS = "ʰ\u0348\u032a\u031a"
+
+
+def model_token_phoneme(token: str) -> str:
+    """A phoneme model's output token -> canonical phoneme ("" for specials and foreign sounds)."""
+    if not token or token.startswith("<"):
+        return ""
+    return canonical_phoneme("".join(ch for ch in token if ch not in MODEL_TOKEN_MODIFIERS))

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from pronunciation import phoneme_set
+from pronunciation.variants import pronunciation_variants
 from speech.transcription import ReferenceWord
 
 logger = logging.getLogger(__name__)
@@ -439,8 +440,11 @@ def word_ipa(word: str) -> WordPronunciation:
 
 
 def to_reference_words(prons: Iterable[WordPronunciation]) -> list[ReferenceWord]:
-    """The alignment view of pronunciations: normalised word and canonical phonemes."""
-    return [ReferenceWord(text=p.word, phonemes=p.phonemes) for p in prons]
+    """The alignment view of pronunciations: normalised word, canonical phonemes, accepted variants."""
+    return [
+        ReferenceWord(text=p.word, phonemes=p.phonemes, variants=pronunciation_variants(p.word, p.phonemes))
+        for p in prons
+    ]
 
 
 # ---------------------------------------------------------------------------

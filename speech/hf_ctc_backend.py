@@ -14,10 +14,9 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from pronunciation.phoneme_set import canonical_phoneme
-from speech.ctc_alignment import forced_align, log_softmax, token_goodness
+from pronunciation.phoneme_set import canonical_phoneme, model_token_phoneme
+from speech.ctc_alignment import UnitInventory, assess_words, log_softmax
 from speech.transcription import (
-    PhoneEvidence,
     PhoneSegment,
     ReferenceWord,
     Transcription,
@@ -30,7 +29,7 @@ logger = logging.getLogger(__name__)
 SAMPLE_RATE = 16_000
 DEFAULT_FRAME_SECONDS = 0.02  # wav2vec2: 320 samples per logit frame at 16 kHz
 WORD_DELIMITER = "|"
-MISSING_WORD_GOODNESS = 0.05
+WORD_CHARACTERS = "'"  # besides letters, the characters a word of a character model may hold
 
 
 class HFCTCBackend:
@@ -48,8 +47,9 @@ class HFCTCBackend:
         self._id_to_token = {i: t for t, i in self._vocab.items()}
         self.blank_id = int(getattr(tokenizer, "pad_token_id", 0) or 0)
         self.is_phoneme_model = _looks_like_phonemes(self._vocab)
-        self._upper = sum(t.isupper() for t in self._vocab) > sum(t.islower() for t in self._vocab)
-        self._phoneme_ids = self._canonical_token_ids() if self.is_phoneme_model else {}
+        self.inventory = UnitInventory.from_vocabulary(
+            self._id_to_token, self.blank_id, model_token_phoneme if self.is_phoneme_model else _letter
+        )
         ratio = getattr(getattr(model, "config", None), "inputs_to_logits_ratio", None)
         self.frame_seconds = float(ratio) / SAMPLE_RATE if ratio else DEFAULT_FRAME_SECONDS
 
@@ -135,56 +135,17 @@ class HFCTCBackend:
         return self.transcription_from(log_probs, audio.size / sr, started), self.assess_from(log_probs, words)
 
     def assess_from(self, log_probs: np.ndarray, words: Sequence[ReferenceWord]) -> list[WordEvidence]:
-        """Forced alignment of the reference against the posteriors; [] when it does not fit."""
-        tokens: list[int] = []
-        owners: list[tuple[int, str]] = []  # (word index, canonical phoneme or "" for letters)
-        for index, word in enumerate(words):
-            for token, phone in self._word_tokens(word):
-                tokens.append(token)
-                owners.append((index, phone))
-        aligned = forced_align(log_probs, tokens, self.blank_id)
-        if not aligned:
-            logger.info("forced alignment did not fit (%d tokens, %d frames)", len(tokens), log_probs.shape[0])
-            return []
-        per_word: list[list[tuple[float, str, str, float, float]]] = [[] for _ in words]
-        for item, (index, phone) in zip(aligned, owners):
-            goodness, best = token_goodness(log_probs, item, self.blank_id)
-            heard = canonical_phoneme(self._id_to_token.get(best, "")) if phone else ""
-            start, end = item.start * self.frame_seconds, item.end * self.frame_seconds
-            per_word[index].append((goodness, phone, heard if goodness < 0.5 else phone, start, end))
-        evidence: list[WordEvidence] = []
-        for word, items in zip(words, per_word):
-            if not items:
-                evidence.append(WordEvidence(word.text, True, 0.0, 0.0, 1.0))
-                continue
-            score = float(np.mean([g for g, *_ in items]))
-            phones = tuple(PhoneEvidence(p, h, g, s, e) for g, p, h, s, e in items if p)
-            evidence.append(
-                WordEvidence(
-                    word=word.text,
-                    found=score >= MISSING_WORD_GOODNESS,
-                    start=items[0][3],
-                    end=items[-1][4],
-                    score=score,
-                    phones=phones,
-                    heard_phonemes=tuple(p.heard for p in phones if p.heard),
-                )
-            )
-        return evidence
-
-    def _word_tokens(self, word: ReferenceWord) -> list[tuple[int, str]]:
+        """GOP evidence from the shared scorer (:func:`speech.ctc_alignment.assess_words`); [] when it does not fit."""
         if self.is_phoneme_model:
-            return [(self._phoneme_ids[p], p) for p in word.phonemes if p in self._phoneme_ids]
-        text = word.text.upper() if self._upper else word.text.lower()
-        return [(self._vocab[ch], "") for ch in text if ch in self._vocab]
+            return assess_words(log_probs, self.inventory, words, self.frame_seconds)
+        spelled = [ReferenceWord(w.text, tuple(ch for ch in w.text.lower() if _letter(ch))) for w in words]
+        return assess_words(log_probs, self.inventory, spelled, self.frame_seconds, units_are_phonemes=False)
 
-    def _canonical_token_ids(self) -> dict[str, int]:
-        ids: dict[str, int] = {}
-        for token, token_id in sorted(self._vocab.items(), key=lambda item: item[1]):
-            phone = canonical_phoneme(token)
-            if phone and phone not in ids:
-                ids[phone] = token_id
-        return ids
+
+def _letter(token: str) -> str:
+    """A character model's token -> the lower-case letter it writes ("" for delimiters and specials)."""
+    lowered = token.lower()
+    return lowered if len(lowered) == 1 and (lowered.isalpha() or lowered in WORD_CHARACTERS) else ""
 
 
 def _collapse(ids: np.ndarray, blank_id: int) -> list[tuple[int, int, int]]:

@@ -52,10 +52,15 @@ class Transcription:
 
 @dataclass(frozen=True)
 class ReferenceWord:
-    """A word of the reference text and its expected phonemes (IPA, no stress marks)."""
+    """A word of the reference text and its expected phonemes (IPA, no stress marks).
+
+    ``variants`` are other pronunciations that count as correct (weak forms such as
+    "the" /ði/, non-rhotic forms such as "for" /fɔ/); a scorer may pick whichever fits.
+    """
 
     text: str
     phonemes: tuple[str, ...]
+    variants: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class PhoneEvidence:
 
     ``heard`` is the phone the acoustics favour at that place ("" when the phone
     seems to be missing); ``score`` is a 0-1 goodness of the *expected* phone.
+    ``features`` holds the scorer's statistics behind it (see ``speech.ctc_alignment``).
     """
 
     expected: str
@@ -71,6 +77,7 @@ class PhoneEvidence:
     score: float
     start: float = 0.0
     end: float = 0.0
+    features: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,9 @@ class WordEvidence:
     ``found`` is False when the word could not be located in the audio at all (missing).
     ``heard_phonemes`` is what the acoustics favour for the whole word (IPA, no stress),
     which may differ in length from the expected phonemes (insertions, deletions).
-    ``score`` is 0-1.
+    ``score`` is 0-1. ``pronunciation`` is the accepted pronunciation the evidence is
+    about (one of the word's variants; empty when the engine does not say), and
+    ``features`` the scorer's word-level statistics that a calibration reads.
     """
 
     word: str
@@ -90,3 +99,5 @@ class WordEvidence:
     score: float
     phones: tuple[PhoneEvidence, ...] = ()
     heard_phonemes: tuple[str, ...] = ()
+    pronunciation: tuple[str, ...] = ()
+    features: dict[str, float] = field(default_factory=dict)
