@@ -10,8 +10,14 @@ the word) -> word alignment of the transcript (correct / substituted / missing /
 extra) -> phoneme alignment per word (S/D/I, stress-insensitive) -> scores and
 metrics -> the built-in coach.
 
-Overall score (0-100): the mean of the word scores (a missing word scores 0),
-minus 3 points per extra word (at most 15), never below 0.
+Scores: with a recognizer that has a calibration (``pronunciation/calibration.py``,
+fitted on expert ratings of real learner speech), each word's evidence and what the
+transcript says about it give the probability that an expert accepts the word; that
+becomes the 0-100 word score and level, and a fitted sentence model the overall
+score. Without one (Hugging Face models, the pocketsphinx engine) the word score is
+the evidence's 0-1 goodness times 100 and the overall score the mean of the word
+scores (a missing word scores 0), minus 3 points per extra word (at most 15), never
+below 0.
 
 CLI::
 
@@ -33,6 +39,14 @@ from typing import Any, Literal, Sequence
 import numpy as np
 
 from asr_model import DEFAULT_MODEL, ASRModelManager
+from pronunciation.calibration import (
+    Calibration,
+    TranscriptMatch,
+    calibration_for,
+    recording_gop_mean,
+    sentence_features,
+    word_features,
+)
 from pronunciation.coach import CoachNote, coach_notes
 from pronunciation.phonetics import (
     TextError,
@@ -66,6 +80,15 @@ class PhoneError:
 
 
 @dataclass(frozen=True)
+class SoundScore:
+    """How one expected sound of a word was said: 0-100 and the sound the acoustics favour."""
+
+    phoneme: str
+    heard: str
+    score: int
+
+
+@dataclass(frozen=True)
 class WordResult:
     word: str
     status: WordStatus
@@ -79,6 +102,7 @@ class WordResult:
     transcript_op: WordOp
     start: float
     end: float
+    sounds: list[SoundScore] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -183,11 +207,15 @@ def score_words(
 ) -> AnalysisResult:
     """Combine transcript alignment and acoustic evidence into word results and metrics."""
     reference = [p.word for p in pronunciations]
-    heard_words = _heard_words(transcription)
+    heard = _heard_words(transcription)
+    heard_words = [word for word, _ in heard]
     steps = align(reference, heard_words, _spelling_distance)
     by_reference: dict[int, Step] = {s.ref: s for s in steps if s.ref is not None}
     extra_words = [heard_words[s.hyp] for s in steps if s.kind == "insertion" and s.hyp is not None]
     use_evidence = len(evidence) == len(pronunciations)
+    calibration = calibration_for(transcription.model_name) if use_evidence else None
+    features = _calibration_inputs(reference, steps, heard, evidence) if calibration is not None else []
+    probabilities = [calibration.word_probability(f) for f in features] if calibration is not None else []
 
     words: list[WordResult] = []
     phone_errors_total = 0
@@ -195,14 +223,20 @@ def score_words(
         step = by_reference[index]
         heard_word = heard_words[step.hyp] if step.hyp is not None else None
         ev = evidence[index] if use_evidence else None
-        words.append(_word_result(pron, step, heard_word, ev))
+        if calibration is not None and ev is not None:
+            words.append(_calibrated_word_result(pron, step, heard_word, ev, probabilities[index], calibration))
+        else:
+            words.append(_word_result(pron, step, heard_word, ev))
         phone_errors_total += len(words[-1].phone_errors)
 
     n_words = len(pronunciations)
     n_phonemes = sum(len(p.phonemes) for p in pronunciations)
     counts = count_errors(steps, n_words)
-    mean_score = sum(w.score for w in words) / n_words if n_words else 0.0
-    penalty = min(MAX_EXTRA_WORD_PENALTY, EXTRA_WORD_PENALTY * len(extra_words))
+    if calibration is not None:
+        overall = calibration.sentence_score(sentence_features(probabilities, features, len(extra_words)))
+    else:
+        mean_score = sum(w.score for w in words) / n_words if n_words else 0.0
+        overall = max(0.0, mean_score - min(MAX_EXTRA_WORD_PENALTY, EXTRA_WORD_PENALTY * len(extra_words)))
     metrics = Metrics(
         word_accuracy=round(100.0 * sum(w.status == "correct" for w in words) / n_words, 1) if n_words else 0.0,
         wer=round(counts.rate, 3),
@@ -218,7 +252,7 @@ def score_words(
         transcript=" ".join(heard_words),
         model=transcription.model_name,
         engine=transcription.engine,
-        score=int(round(max(0.0, mean_score - penalty))),
+        score=int(round(overall)),
         metrics=metrics,
         words=words,
         extra_words=extra_words,
@@ -229,10 +263,75 @@ def _check_reading(
     result: AnalysisResult, pronunciations: Sequence[WordPronunciation], transcription: Transcription
 ) -> None:
     """Fill the "you read something else" fields: what was heard and how far it is from the text."""
-    check = check_reading([p.phonemes for p in pronunciations], _heard_words(transcription))
+    check = check_reading([p.phonemes for p in pronunciations], [w for w, _ in _heard_words(transcription)])
     result.read_something_else = check.read_something_else
     result.reading_distance = check.distance
     result.heard_text = transcription.text.strip() or result.transcript
+
+
+def calibration_inputs(
+    pronunciations: Sequence[WordPronunciation], transcription: Transcription, evidence: Sequence[WordEvidence]
+) -> tuple[list[dict[str, float]], int]:
+    """Per reference word the features the calibration reads, and the number of extra words.
+
+    The same code path as :func:`score_words`, for ``scripts/fit_calibration.py``.
+    """
+    reference = [p.word for p in pronunciations]
+    heard = _heard_words(transcription)
+    steps = align(reference, [w for w, _ in heard], _spelling_distance)
+    extra = sum(s.kind == "insertion" for s in steps)
+    if len(evidence) != len(pronunciations):
+        return [], extra
+    return _calibration_inputs(reference, steps, heard, evidence), extra
+
+
+def _calibration_inputs(
+    reference: Sequence[str],
+    steps: Sequence[Step],
+    heard: Sequence[tuple[str, float]],
+    evidence: Sequence[WordEvidence],
+) -> list[dict[str, float]]:
+    by_reference = {s.ref: s for s in steps if s.ref is not None}
+    gop_mean = recording_gop_mean(evidence)
+    return [
+        word_features(ev, _transcript_match(word, by_reference[index], heard), gop_mean)
+        for index, (word, ev) in enumerate(zip(reference, evidence))
+    ]
+
+
+def _transcript_match(expected: str, step: Step, heard: Sequence[tuple[str, float]]) -> TranscriptMatch:
+    if step.hyp is None:
+        return TranscriptMatch("deletion")
+    word, confidence = heard[step.hyp]
+    if step.kind == "match":
+        return TranscriptMatch("match", confidence, 1.0)
+    return TranscriptMatch("substitution", confidence, 1.0 - _spelling_distance(expected, word))
+
+
+def _calibrated_word_result(
+    pron: WordPronunciation,
+    step: Step,
+    heard_word: str | None,
+    ev: WordEvidence,
+    probability: float,
+    calibration: Calibration,
+) -> WordResult:
+    """A word judged by the calibration: score, level and sounds from the fitted models."""
+    expected = list(ev.pronunciation or pron.phonemes)
+    op: WordOp = "deletion" if step.kind == "deletion" else ("match" if step.kind == "match" else "substitution")
+    score = calibration.word_score(probability)
+    level = word_level(score)
+    found = ev.found and not (op == "deletion" and level == "wrong")
+    if not found:
+        heard: list[str] = []
+    elif level == "good":
+        heard = expected
+    else:
+        heard = list(ev.heard_phonemes) or (_phonemes_of(heard_word) if heard_word else []) or expected
+    sounds = [
+        SoundScore(p.expected, p.heard, int(round(calibration.phone_score(p, probability)))) for p in ev.phones
+    ]
+    return _result(pron, expected, heard, score, level, found, heard_word, op, ev.start, ev.end, sounds)
 
 
 def _word_result(
@@ -265,6 +364,23 @@ def _word_result(
         else:
             heard, score = [], 0.0
         level = word_level(score)
+    sounds = [SoundScore(p.expected, p.heard, int(round(100.0 * p.score))) for p in ev.phones] if ev else []
+    return _result(pron, expected, heard, score, level, found, heard_word, op, start, end, sounds)
+
+
+def _result(
+    pron: WordPronunciation,
+    expected: list[str],
+    heard: list[str],
+    score: float,
+    level: WordLevel,
+    found: bool,
+    heard_word: str | None,
+    op: WordOp,
+    start: float,
+    end: float,
+    sounds: list[SoundScore],
+) -> WordResult:
     errors = [
         PhoneError(s.kind, expected[s.ref] if s.ref is not None else "", heard[s.hyp] if s.hyp is not None else "")
         for s in align(expected, heard)
@@ -284,6 +400,7 @@ def _word_result(
         transcript_op=op,
         start=round(start, 3),
         end=round(end, 3),
+        sounds=sounds,
     )
 
 
@@ -295,13 +412,15 @@ def _spelling_distance(a: str, b: str) -> float:
     return min(1.0, 0.5 + 0.5 * edits / max(len(a), len(b)))
 
 
-def _heard_words(transcription: Transcription) -> list[str]:
-    """Normalised recognized words (a phoneme model's transcript has none)."""
+def _heard_words(transcription: Transcription) -> list[tuple[str, float]]:
+    """Normalised recognized words with the recognizer's confidence (a phoneme model's transcript has none)."""
     if transcription.words:
-        return [w for segment in transcription.words for w in normalise_words(segment.word)]
+        return [
+            (w, float(segment.confidence)) for segment in transcription.words for w in normalise_words(segment.word)
+        ]
     if transcription.phones:
         return []
-    return normalise_words(transcription.text)
+    return [(w, 1.0) for w in normalise_words(transcription.text)]
 
 
 def _phonemes_of(word: str) -> list[str]:

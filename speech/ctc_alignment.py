@@ -428,6 +428,7 @@ def _word_features(
         "gop_min": float(log_post.min()),
         "gop_mean": float(log_post.mean()),
         "posterior_mean": float(np.exp(log_post).mean()),
+        "good_phone_share": float(np.mean(log_post >= np.log(HEARD_MIN_POSTERIOR))),
         "deletion_max": float(max(s["deletion_posterior"] for s in stats)),
         "margin_min": float(margins.min()),
         "margin_mean": float(margins.mean()),
