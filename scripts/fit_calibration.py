@@ -67,7 +67,7 @@ from speech.transcription import Transcription, WordSegment  # noqa: E402
 
 logger = logging.getLogger("fit_calibration")
 
-MODEL_NAMES = ("Offline (bundled)",)  # Transcription.model_name of the engine this is fitted for
+MODEL_NAMES = ("whisper-base + hama-1.7.0",)  # speech.bundled_engine.ENGINE_MODEL_NAME: the engine fitted for
 WORD_FEATURES = (
     "gop_min", "gop_mean", "margin_min", "peak_margin_min", "path_cost", "deletion_max",
     "phones", "duration_s", "recording_gop_mean",
