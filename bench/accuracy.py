@@ -1,20 +1,22 @@
-"""How well the offline engine judges pronunciation, on the minimal-pair evaluation set.
+"""How well the app judges pronunciation, on the synthetic minimal-pair evaluation set.
 
-For every clip of ``bench/eval_set/manifest.tsv`` the reference text is assessed with
-:meth:`offline_engine.OfflineEngine.assess`; a word counts as correct when its level
-(``word_levels.word_level(score * 100)``) is "good". Figures per split (``dev`` was
-used while tuning, ``heldout`` never was) and overall:
+Every clip of ``bench/eval_set/manifest.tsv`` goes through the analysis pipeline as
+in the app (``AnalysisPipeline`` with an ``ASRModelManager``, default audio clean-up,
+the engine's calibrated scores); a word counts as correct when its status is
+"correct". This set is a regression guard for the engine (TTS voices, not learners;
+nothing is tuned on it): see ``bench/real_speech.py`` for real speech. Figures per
+split and overall:
 
 * word accuracy: % of words judged correct in the correctly read clips;
 * recall: share of swapped words (minimal-pair substitutions) that were flagged;
 * false alarms: % of correctly spoken words flagged, over all clips;
-* the naive baseline: recognise the clip with the language model and diff the
-  transcript against the reference (a word is correct when the transcript has it);
+* the naive baseline: diff the engine's transcript against the reference (a word
+  is correct when the transcript has it);
 * the ceiling of the evidence: the best recall any single threshold on the word
   scores could reach while keeping false alarms at or under 3, 5 and 10 % (a
   threshold picked with the answers, so an upper bound, not a result).
 
-    .venv/bin/python bench/accuracy.py [--no-baseline] [--split dev|heldout] [--verbose]
+    .venv/bin/python bench/accuracy.py [--engine offline] [--no-baseline] [--split dev|heldout] [--verbose]
 
 The last line printed is a JSON object with the figures.
 """
@@ -33,44 +35,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
-import soxr
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from speech.offline_engine import SAMPLE_RATE, OfflineEngine  # noqa: E402
-from speech.transcription import ReferenceWord  # noqa: E402
-from pronunciation.word_levels import word_level  # noqa: E402
-
 EVAL_DIR = ROOT / "bench" / "eval_set"
 MANIFEST = EVAL_DIR / "manifest.tsv"
-TARGETS = {"word_accuracy": 95.0, "recall": 0.9, "false_alarm_pct": 3.0}
-
-
-def load_audio(path: Path) -> np.ndarray:
-    """Any file soundfile reads -> float32 mono 16 kHz (the caller's job, as in the app)."""
-    samples, sr = sf.read(path, dtype="float32", always_2d=True)
-    mono = samples.mean(axis=1)
-    if sr != SAMPLE_RATE:
-        mono = soxr.resample(mono, sr, SAMPLE_RATE).astype(np.float32)
-    return mono
-
-
-def reference_words(text: str) -> list[ReferenceWord]:
-    try:
-        from pronunciation import phonetics
-        return phonetics.to_reference_words(phonetics.g2p(text))
-    except ImportError:
-        import gruut
-
-        from pronunciation import phoneme_set
-        out = []
-        for sentence in gruut.sentences(text.lower(), lang="en-us"):
-            for word in sentence:
-                if word.phonemes and word.is_spoken:
-                    out.append(ReferenceWord(word.text, phoneme_set.canonical_sequence(word.phonemes)))
-        return out
+TARGETS = {"word_accuracy": 95.0, "recall": 0.5, "false_alarm_pct": 3.0}  # issue 10's regression guard
+DEFAULT_ENGINE = "offline"
 
 
 def _tokens(text: str) -> list[str]:
@@ -153,50 +125,58 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     parser.add_argument("--split", choices=("dev", "heldout"), default=None)
-    parser.add_argument("--no-baseline", action="store_true", help="skip the (slow) transcript-diff baseline")
+    parser.add_argument("--engine", default=DEFAULT_ENGINE, help="model name, as in the app (default: offline)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the transcript-diff baseline")
     parser.add_argument("--verbose", action="store_true", help="list misses and false alarms")
     args = parser.parse_args()
 
     rows = read_manifest(args.manifest)
     if args.split:
         rows = [r for r in rows if r.get("split") == args.split]
+    from analysis_pipeline import AnalysisPipeline, _quiet_streamlit
+    from asr_model import ASRModelManager
+
+    _quiet_streamlit()
     started = time.perf_counter()
-    engine = OfflineEngine()
+    manager = ASRModelManager(default_model=args.engine)
+    manager.load_model(args.engine)
     load_s = time.perf_counter() - started
+    if manager.model_name != args.engine:
+        print(f"engine {args.engine} could not be loaded: {manager.notice}", file=sys.stderr)
+        raise SystemExit(2)
+    pipeline = AnalysisPipeline(manager)
 
     tallies: dict[str, Tally] = defaultdict(Tally)
     base_tallies: dict[str, Tally] = defaultdict(Tally)
     assess_ms: list[float] = []
     per_second_ms: list[float] = []
     for row in rows:
-        audio = load_audio(args.manifest.parent / row["path"])
-        refs = reference_words(row["reference_text"])
-        words = [r.text for r in refs]
+        path = args.manifest.parent / row["path"]
         swapped = int(row["swapped_word_index"])
-        if len(refs) != len(_tokens(row["reference_text"])):
-            print(f"skipping {row['path']}: G2P gave {len(refs)} words", file=sys.stderr)
-            continue
         t0 = time.perf_counter()
-        evidence = engine.assess(audio, SAMPLE_RATE, refs)
+        analysis = pipeline.run(str(path), row["reference_text"], filename=str(path))
         elapsed = (time.perf_counter() - t0) * 1000.0
+        words = [w.word for w in analysis.words]
+        if len(words) != len(_tokens(row["reference_text"])):
+            print(f"skipping {row['path']}: G2P gave {len(words)} words", file=sys.stderr)
+            continue
         assess_ms.append(elapsed)
-        per_second_ms.append(elapsed / (len(audio) / SAMPLE_RATE))
-        flags = [(not e.found) or word_level(e.score * 100.0) != "good" for e in evidence]
-        scores = [e.score if e.found else -1.0 for e in evidence]
+        per_second_ms.append(elapsed / max(analysis.audio_seconds, 0.01))
+        flags = [w.status != "correct" for w in analysis.words]
+        scores = [w.score / 100.0 if w.status != "missing" else -1.0 for w in analysis.words]
         voice = row.get("condition", "").split(" ")[0]
         label = Path(row["path"]).stem
         for key in ("all", row.get("split", "all"), f"voice {voice}"):
             if key == "all" and key != row.get("split", "all") or key != "all":
                 tallies[key].add(flags, swapped, label, words, scores)
         if not args.no_baseline:
-            transcript = _tokens(engine.transcribe(audio, SAMPLE_RATE).text)
-            base = baseline_flags(_tokens(row["reference_text"]), transcript)
+            base = baseline_flags(_tokens(row["reference_text"]), _tokens(analysis.transcript))
             for key in ("all", row.get("split", "all")):
                 if key == "all" and key != row.get("split", "all") or key != "all":
                     base_tallies[key].add(base, swapped, label, words)
 
     result: dict[str, object] = {}
-    print(f"clips: {len(rows)}  engine load: {load_s:.2f} s")
+    print(f"clips: {len(rows)}  engine: {manager.model_name}  load: {load_s:.2f} s")
     for key in sorted(tallies, key=lambda k: (k.startswith("voice"), k)):
         fig = tallies[key].figures()
         print(f"{key:>22}: word accuracy {fig['word_accuracy']:6.2f} %  recall {fig['recall']:.3f}  "
@@ -222,7 +202,7 @@ def main() -> None:
             "assess_ms_p90": round(float(np.percentile(assess_ms, 90)), 1),
             "assess_ms_per_audio_s": round(float(np.mean(per_second_ms)), 1),
         }
-        print(f"assess time: mean {timing['assess_ms_mean']} ms, p90 {timing['assess_ms_p90']} ms, "
+        print(f"analysis time: mean {timing['assess_ms_mean']} ms, p90 {timing['assess_ms_p90']} ms, "
               f"{timing['assess_ms_per_audio_s']} ms per second of audio")
         result["timing"] = timing
     overall = result.get("all", {})
