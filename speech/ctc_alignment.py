@@ -13,9 +13,12 @@ renormalised. On that matrix :func:`assess_words`
    label sequence) to give each phone its frames and each word its span,
 3. computes per phone, on the word's stretch of frames, the CTC posterior of the
    expected phone against every substitute and against its deletion (forward
-   scores summed over all paths), plus frame statistics: mean and peak
-   log-posterior, the margin over the best competing unit, the frame count,
-4. and per word the summary the calibration uses (``WordEvidence.features``).
+   scores summed over all paths) and the posterior of the best of those rivals,
+   plus frame statistics: mean and peak log-posterior, the margin over the best
+   competing unit, the frame count,
+4. and per word the summary a calibration reads (``WordEvidence.features``), with
+   the forced path's cost against the model's own best reading of each frame and the
+   edit distance between that free reading and the word.
 
 ``heard`` for a phone is the expected phone when its posterior is at least
 :data:`HEARD_MIN_POSTERIOR`, otherwise the best substitute ("" for a deletion).
@@ -312,8 +315,9 @@ def _path_cost(unit_lp: np.ndarray, aligned: Sequence[Sequence[AlignedToken]]) -
 
 def _phone_posteriors(
     frames: np.ndarray, pron: tuple[str, ...], column: Mapping[str, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each phone: (log posterior of the expected phone, posterior of deletion, best substitute column).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each phone: log posterior of the expected phone, posterior of its deletion, the best
+    alternative's column (0 for a deletion) and that alternative's posterior.
 
     Candidates for phone i are the word with phone i kept, replaced by every other
     unit, or deleted; each scored by its CTC likelihood on ``frames``.
@@ -337,7 +341,8 @@ def _phone_posteriors(
     best_sub = others.argmax(axis=1) + 1
     best_is_deletion = del_ll > others.max(axis=1)
     best = np.where(best_is_deletion, 0, best_sub)
-    return log_post, del_post, best
+    rival_post = np.exp(np.maximum(others.max(axis=1), del_ll) - total)
+    return log_post, del_post, best, rival_post
 
 
 def _word_evidence(
@@ -355,7 +360,7 @@ def _word_evidence(
     if not pron or not aligned:
         return WordEvidence(word.text, True, 0.0, 0.0, 1.0, pronunciation=pron)
     frames = unit_lp[window[0] : window[1]]
-    log_post, del_post, best = _phone_posteriors(frames, pron, column)
+    log_post, del_post, best, rival_post = _phone_posteriors(frames, pron, column)
     phones: list[PhoneEvidence] = []
     stats: list[dict[str, float]] = []
     for i, (phone, item) in enumerate(zip(pron, aligned)):
@@ -368,6 +373,7 @@ def _word_evidence(
         feature = {
             "log_posterior": float(log_post[i]),
             "deletion_posterior": float(del_post[i]),
+            "rival_posterior": float(rival_post[i]),
             "mean_log_prob": float(expected.mean()),
             "peak_log_prob": float(expected.max()),
             "mean_margin": float(margins.mean()),
@@ -430,6 +436,7 @@ def _word_features(
         "posterior_mean": float(np.exp(log_post).mean()),
         "good_phone_share": float(np.mean(log_post >= np.log(HEARD_MIN_POSTERIOR))),
         "deletion_max": float(max(s["deletion_posterior"] for s in stats)),
+        "rival_max": float(max(s["rival_posterior"] for s in stats)),
         "margin_min": float(margins.min()),
         "margin_mean": float(margins.mean()),
         "peak_margin_min": float(peaks.min()),

@@ -76,6 +76,8 @@ def test_competitor_dominant_scores_low_and_is_heard() -> None:
     last = word.phones[-1]
     assert last.expected == "p" and last.heard == "s"
     assert last.score < 0.1
+    assert last.features["rival_posterior"] > 0.8, "one specific substitute wins, not diffuse doubt"
+    assert word.features["rival_max"] == last.features["rival_posterior"]
     assert word.phones[0].score > 0.5
     assert word.features["gop_min"] < np.log(0.1)
     assert word.heard_phonemes == ("s", "ɪ", "s")
