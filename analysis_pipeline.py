@@ -321,7 +321,8 @@ def _calibrated_word_result(
     op: WordOp = "deletion" if step.kind == "deletion" else ("match" if step.kind == "match" else "substitution")
     score = calibration.word_score(probability)
     level = word_level(score)
-    found = ev.found and not (op == "deletion" and level == "wrong")
+    # missing: judged wrong, and neither the transcript nor the scorer found the word
+    found = not (level == "wrong" and (op == "deletion" or not ev.found))
     if not found:
         heard: list[str] = []
     elif level == "good":

@@ -1,10 +1,13 @@
 """Fit the scoring calibration (``pronunciation/calibration.json``) on real learner speech.
 
 Reads the expert-scored corpus in ``../shared/speechocean762`` (training speakers
-only) and, per recording, the bundled engine's evidence from a cache folder:
+only) and, per recording, the bundled engine's evidence from a cache folder, which
+``--extract`` fills by running the engine the way the app does (``prepare_audio`` with
+the default clean-up, then the engine; both models see the prepared audio, which
+changes Whisper's output noticeably against the raw files):
 
 * ``CACHE/hama/<utt_id>.npy`` or ``.npz`` (key ``log_probs``): the phoneme model's raw
-  log-posteriors (frames x vocabulary) on the audio as the app prepares it;
+  log-posteriors (frames x vocabulary);
 * ``CACHE/hama_vocab.json``: ``{"tokens": [...], "blank_id": N, "frame_seconds": 0.02}``;
 * ``CACHE/whisper/<utt_id>.json``: Whisper's ``words`` (``word``, ``start``, ``end``,
   ``probability``), transcribed without the prompt.
@@ -25,7 +28,7 @@ All figures are cross-validated with folds grouped by speaker (no speaker is in
 both the fitting and the measured part); the per-fold and per-speaker spread is
 printed and stored. The final models are then fitted on all speakers.
 
-    .venv/bin/python scripts/fit_calibration.py --cache DIR [--folds 5] [--dry-run]
+    .venv/bin/python scripts/fit_calibration.py --cache DIR [--extract] [--folds 5] [--dry-run]
 """
 
 from __future__ import annotations
@@ -117,12 +120,53 @@ def load_transcription(cache: Path, utt_id: str) -> Transcription | None:
     return Transcription(text=record["text"], words=words, model_name=MODEL_NAMES[0], engine="offline")
 
 
+def extract(utterances: Sequence[Utterance], corpus_dir: Path, cache: Path) -> None:
+    """Fill the cache with the bundled engine's output on the prepared audio (skips what is there)."""
+    from asr_model import OFFLINE_MODEL, ASRModelManager
+    from bench.speechocean import audio_path
+    from speech.audio import AudioOptions, prepare_audio
+
+    manager = ASRModelManager(default_model=OFFLINE_MODEL)
+    manager.load_model(OFFLINE_MODEL)
+    engine = manager.backend
+    (cache / "hama").mkdir(parents=True, exist_ok=True)
+    (cache / "whisper").mkdir(parents=True, exist_ok=True)
+    import hama
+
+    model = hama.ASRModel()  # its vocabulary (the engine runs its own copy)
+    vocab = {"tokens": list(model.decoder_tokens), "blank_id": int(model.blank_id), "frame_seconds": 0.02}
+    (cache / "hama_vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    for number, utterance in enumerate(utterances, start=1):
+        target = cache / "whisper" / f"{utterance.utt_id}.json"
+        if target.is_file():
+            continue
+        path = audio_path(utterance, corpus_dir)
+        prepared = prepare_audio(str(path), AudioOptions(), filename=path.name)
+        np.save(cache / "hama" / f"{utterance.utt_id}.npy", engine.phoneme_log_probs(prepared.samples))
+        transcription = manager.transcribe(prepared.samples, prepared.sample_rate)
+        words = [{"word": w.word, "start": w.start, "end": w.end, "probability": w.confidence}
+                 for w in transcription.words]
+        target.write_text(json.dumps({"text": transcription.text, "words": words}), encoding="utf-8")
+        if number % 100 == 0:
+            print(f"extracted {number}/{len(utterances)}", file=sys.stderr, flush=True)
+
+
+def _engine_unit() -> Any:
+    """The bundled engine's own token -> phoneme mapping when it has one (fit and app identical)."""
+    try:
+        from speech.bundled_engine import hama_unit
+
+        return hama_unit
+    except ImportError:
+        return model_token_phoneme
+
+
 def collect(utterances: Sequence[Utterance], cache: Path) -> list[Recording]:
     from pronunciation.phonetics import normalise_words
     from pronunciation.sequence_alignment import align, count_errors
 
     vocab = json.loads((cache / "hama_vocab.json").read_text(encoding="utf-8"))
-    inventory = UnitInventory.from_vocabulary(dict(enumerate(vocab["tokens"])), vocab["blank_id"], model_token_phoneme)
+    inventory = UnitInventory.from_vocabulary(dict(enumerate(vocab["tokens"])), vocab["blank_id"], _engine_unit())
     frame_seconds = float(vocab.get("frame_seconds", 0.02))
     recordings = []
     for utterance in utterances:
@@ -321,13 +365,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=CALIBRATION_FILE)
+    parser.add_argument("--extract", action="store_true", help="first fill the cache with the bundled engine")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if not corpus_available(args.corpus):
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
-    recordings = collect(load_corpus(args.corpus), args.cache)
+    utterances = load_corpus(args.corpus)
+    if args.extract:
+        extract(utterances, args.corpus, args.cache)
+    recordings = collect(utterances, args.cache)
     n_speakers = len({r.utterance.speaker for r in recordings})
     print(f"recordings with evidence: {len(recordings)} from {n_speakers} speakers")
     cv = cross_validate(recordings, args.folds)

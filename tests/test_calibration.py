@@ -141,3 +141,15 @@ def test_other_engines_keep_the_uncalibrated_scores(toy_calibration: Calibration
     result = score_words("ship", prons, transcription, [_evidence("ship", -4.0, ("ʃ", "ɪ", "p"))])
     assert result.words[0].score == 90, "100 x the evidence's 0-1 score"
     assert result.score == 90
+
+
+def test_a_word_judged_good_is_never_missing(toy_calibration: Calibration) -> None:
+    prons = g2p("ship")
+    transcription = Transcription("ship", words=[WordSegment("ship", 0.0, 0.5, 0.9)], model_name=MODEL)
+    faint = WordEvidence("ship", False, 0.0, 0.5, 0.01, pronunciation=("ʃ", "ɪ", "p"),
+                         features={"gop_min": 0.0, "gop_mean": 0.0})
+    result = score_words("ship", prons, transcription, [faint])
+    assert result.words[0].level == "good" and result.words[0].status == "correct"
+    silent = WordEvidence("ship", False, 0.0, 0.0, 0.0, features={"gop_min": -9.0, "gop_mean": -9.0})
+    nothing = Transcription("", words=[], model_name=MODEL)
+    assert score_words("ship", prons, nothing, [silent]).words[0].status == "missing"
