@@ -224,7 +224,9 @@ def score_words(
         heard_word = heard_words[step.hyp] if step.hyp is not None else None
         ev = evidence[index] if use_evidence else None
         if calibration is not None and ev is not None:
-            words.append(_calibrated_word_result(pron, step, heard_word, ev, probabilities[index], calibration))
+            words.append(
+                _calibrated_word_result(pron, step, heard_word, ev, features[index], probabilities[index], calibration)
+            )
         else:
             words.append(_word_result(pron, step, heard_word, ev))
         phone_errors_total += len(words[-1].phone_errors)
@@ -294,18 +296,36 @@ def _calibration_inputs(
     by_reference = {s.ref: s for s in steps if s.ref is not None}
     gop_mean = recording_gop_mean(evidence)
     return [
-        word_features(ev, _transcript_match(word, by_reference[index], heard), gop_mean)
+        word_features(ev, _transcript_match(word, by_reference[index], heard, ev), gop_mean)
         for index, (word, ev) in enumerate(zip(reference, evidence))
     ]
 
 
-def _transcript_match(expected: str, step: Step, heard: Sequence[tuple[str, float]]) -> TranscriptMatch:
+def _transcript_match(
+    expected: str, step: Step, heard: Sequence[tuple[str, float]], evidence: WordEvidence
+) -> TranscriptMatch:
     if step.hyp is None:
         return TranscriptMatch("deletion")
     word, confidence = heard[step.hyp]
     if step.kind == "match":
         return TranscriptMatch("match", confidence, 1.0)
-    return TranscriptMatch("substitution", confidence, 1.0 - _spelling_distance(expected, word))
+    similarity = 1.0 - _spelling_distance(expected, word)
+    return TranscriptMatch("substitution", confidence, similarity, _acoustic_agreement(word, evidence))
+
+
+def _acoustic_agreement(heard_word: str, evidence: WordEvidence) -> float:
+    """-1..1: how much closer the sounds the scorer heard are to the transcript's word than to the expected one.
+
+    Positive when both recognizers point to the other word ("ship" heard as /ʃip/ and written "sheep").
+    """
+    acoustic = list(evidence.heard_phonemes)
+    expected = list(evidence.pronunciation)
+    other = _phonemes_of(heard_word)
+    if not acoustic or not expected or not other:
+        return 0.0
+    to_expected = count_errors(align(expected, acoustic), len(expected)).rate
+    to_other = count_errors(align(other, acoustic), len(other)).rate
+    return max(-1.0, min(1.0, to_expected - to_other))
 
 
 def _calibrated_word_result(
@@ -313,13 +333,14 @@ def _calibrated_word_result(
     step: Step,
     heard_word: str | None,
     ev: WordEvidence,
+    features: dict[str, float],
     probability: float,
     calibration: Calibration,
 ) -> WordResult:
     """A word judged by the calibration: score, level and sounds from the fitted models."""
     expected = list(ev.pronunciation or pron.phonemes)
     op: WordOp = "deletion" if step.kind == "deletion" else ("match" if step.kind == "match" else "substitution")
-    score = calibration.word_score(probability)
+    score = calibration.judged_score(features, probability)
     level = word_level(score)
     # missing: judged wrong, and neither the transcript nor the scorer found the word
     found = not (level == "wrong" and (op == "deletion" or not ev.found))

@@ -41,6 +41,7 @@ CLOSE_SCORE = 60.0  # word_levels.CLOSE_MIN_SCORE: where close_probability maps 
 MAX_SENTENCE_ACCURACY = 10.0
 MIN_CONFIDENCE = 1e-3  # floor of the recognizer's word confidence before its logarithm
 MIN_PROBABILITY = 1e-3  # floor of a word probability before its logarithm
+OTHER_WORD_MIN_CONFIDENCE = 0.5  # transcript confidence from which "another word was said" counts
 
 MatchKind = Literal["match", "substitution", "deletion"]
 
@@ -58,6 +59,7 @@ class TranscriptMatch:
     kind: MatchKind
     confidence: float = 0.0
     similarity: float = 0.0
+    agreement: float = 0.0  # -1..1: the scorer's heard sounds are closer to the written word (> 0)
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,19 @@ class Calibration:
                 return y0 + (y1 - y0) * (p - x0) / (x1 - x0)
         return 100.0
 
+    def judged_score(self, features: Mapping[str, float], probability: float | None = None) -> float:
+        """The word's 0-100 score: :meth:`word_score`, kept under good when another word was said.
+
+        "Another word" (the experts' 2-3 band) is not left to the fitted model alone: when the
+        transcript confidently has another word there and the sounds the GOP scorer heard are
+        closer to that word than to the expected one, the word is at most "close".
+        """
+        p = self.word_probability(features) if probability is None else probability
+        score = self.word_score(p)
+        if another_word_said(features):
+            score = min(score, GOOD_SCORE - 1.0)
+        return score
+
     def phone_score(self, phone: PhoneEvidence, word_probability: float) -> float:
         """0-100 from the phone's GOP statistics and its word's probability (experts' 0-2 scale, stretched)."""
         predicted = self.phone.value({**phone.features, "word_probability": word_probability})  # 0-2
@@ -177,11 +192,21 @@ def word_features(evidence: WordEvidence, match: TranscriptMatch, recording_gop_
         heard_log_confidence=math.log(max(confidence, MIN_CONFIDENCE)),
         heard_exact_confidence=exact * confidence,
         heard_similarity=float(match.similarity),
+        heard_agreement=float(match.agreement),
         recording_gop_mean=float(recording_gop_mean),
     )
     if "gop_min" in features:
         features["gop_min_vs_recording"] = features["gop_min"] - recording_gop_mean
     return features
+
+
+def another_word_said(features: Mapping[str, float]) -> bool:
+    """Both recognizers point to the same other word (see :meth:`Calibration.judged_score`)."""
+    return (
+        features.get("heard_other", 0.0) > 0.0
+        and features.get("heard_confidence", 0.0) >= OTHER_WORD_MIN_CONFIDENCE
+        and features.get("heard_agreement", 0.0) > 0.0
+    )
 
 
 def recording_gop_mean(evidence: Sequence[WordEvidence]) -> float:

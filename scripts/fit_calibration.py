@@ -18,7 +18,8 @@ fitted. Models (scikit-learn here only; the app applies the JSON with numpy):
 
 * word: logistic regression, P(word_accuracy >= 7), on standardised features;
   ``good_probability``: the threshold with the best F1 for mispronounced words
-  among those flagging at most ``--max-good-flagged`` of the accepted words;
+  among those flagging at most 4.5 % of the accepted words (counting the words the
+  "another word" rule of ``Calibration.judged_score`` flags anyway);
   ``close_probability``: the best-F1 threshold for words rated under 4;
 * sound: linear regression of the 0-2 phone score;
 * sentence: ridge regression of the 0-10 sentence accuracy on the word probabilities
@@ -62,7 +63,7 @@ from bench.speechocean import (  # noqa: E402
     pair_phones,
     pearson,
 )
-from pronunciation.calibration import CALIBRATION_FILE, sentence_features  # noqa: E402
+from pronunciation.calibration import CALIBRATION_FILE, another_word_said, sentence_features  # noqa: E402
 from pronunciation.phonetics import g2p, to_reference_words  # noqa: E402
 from pronunciation.phoneme_set import model_token_phoneme  # noqa: E402
 from speech.ctc_alignment import UnitInventory, assess_words  # noqa: E402
@@ -207,12 +208,21 @@ def _linear_json(scaler: StandardScaler, model: Any, names: Sequence[str]) -> di
     }
 
 
-def _best_threshold(probabilities: np.ndarray, positive: np.ndarray, max_negative_share: float = 1.0) -> float:
-    """The probability under which words are flagged that maximises F1 for ``positive`` words."""
+def _best_threshold(
+    probabilities: np.ndarray,
+    positive: np.ndarray,
+    max_negative_share: float = 1.0,
+    forced: np.ndarray | None = None,
+) -> float:
+    """The probability under which words are flagged that maximises F1 for ``positive`` words.
+
+    ``forced`` words are flagged whatever their probability (the "another word" rule).
+    """
     best_f1, best = -1.0, 0.5
     negatives = max(int((~positive).sum()), 1)
+    always = np.zeros(probabilities.size, dtype=bool) if forced is None else forced
     for threshold in np.unique(np.quantile(probabilities, np.linspace(0.001, 0.6, 400))):
-        flagged = probabilities < threshold
+        flagged = (probabilities < threshold) | always
         if (flagged & ~positive).sum() / negatives > max_negative_share:
             continue
         hits = int((flagged & positive).sum())
@@ -234,7 +244,8 @@ def fit(recordings: Sequence[Recording], max_good_flagged: float = MAX_GOOD_FLAG
         word_scaler.transform(x_words), experts >= MISPRONOUNCED_BELOW
     )
     probabilities = word_model.predict_proba(word_scaler.transform(x_words))[:, 1]
-    good = _best_threshold(probabilities, experts < MISPRONOUNCED_BELOW, max_good_flagged)
+    another_word = np.array([another_word_said(w) for w in words])
+    good = _best_threshold(probabilities, experts < MISPRONOUNCED_BELOW, max_good_flagged, another_word)
     close = min(_best_threshold(probabilities, experts < SEVERE_BELOW), 0.8 * good)
 
     phones, phone_targets = _phone_rows(recordings, probabilities)
@@ -290,8 +301,10 @@ def measure(calibration_json: dict[str, Any], recordings: Sequence[Recording]) -
     tally = Tally()
     for r in recordings:
         probabilities = [calibration.word_probability(f) for f in r.word_features]
-        for p, corpus_word, phones, experts in zip(probabilities, r.utterance.words, r.phone_features, r.phone_experts):
-            score = calibration.word_score(p)
+        for p, f, corpus_word, phones, experts in zip(
+            probabilities, r.word_features, r.utterance.words, r.phone_features, r.phone_experts
+        ):
+            score = calibration.judged_score(f, p)
             tally.word_scores.append(score)
             tally.word_experts.append(corpus_word.accuracy)
             tally.word_flags.append(word_level(score) != "good")

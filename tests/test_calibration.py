@@ -14,6 +14,7 @@ from pronunciation.calibration import (
     CALIBRATION_FILE,
     Calibration,
     LinearModel,
+    another_word_said,
     TranscriptMatch,
     calibration_for,
     load_calibration,
@@ -153,3 +154,23 @@ def test_a_word_judged_good_is_never_missing(toy_calibration: Calibration) -> No
     silent = WordEvidence("ship", False, 0.0, 0.0, 0.0, features={"gop_min": -9.0, "gop_mean": -9.0})
     nothing = Transcription("", words=[], model_name=MODEL)
     assert score_words("ship", prons, nothing, [silent]).words[0].status == "missing"
+
+
+def test_another_word_said_by_both_recognizers_is_never_good(toy_calibration: Calibration) -> None:
+    features = {"gop_min": 2.0, "heard_exact": 1.0}
+    assert toy_calibration.judged_score(features) >= 80
+    other = {**features, "heard_other": 1.0, "heard_confidence": 0.9, "heard_agreement": 0.33}
+    assert another_word_said(other)
+    assert toy_calibration.judged_score(other) < 80
+    unsure = {**other, "heard_confidence": 0.3}
+    assert not another_word_said(unsure), "a hesitant transcript alone does not overrule the fit"
+    assert not another_word_said({**other, "heard_agreement": -0.2}), "the sounds must side with the other word"
+
+
+def test_score_words_flags_a_word_both_recognizers_hear_as_another(toy_calibration: Calibration) -> None:
+    prons = g2p("ship")
+    transcription = Transcription("sheep", words=[WordSegment("sheep", 0.0, 0.5, 0.9)], model_name=MODEL)
+    said_sheep = WordEvidence("ship", True, 0.0, 0.5, 0.9, heard_phonemes=("ʃ", "i", "p"),
+                              pronunciation=("ʃ", "ɪ", "p"), features={"gop_min": 2.0, "gop_mean": 2.0})
+    word = score_words("ship", prons, transcription, [said_sheep]).words[0]
+    assert word.status == "mispronounced" and word.heard_word == "sheep"
