@@ -42,7 +42,6 @@ SAMPLE_RATE = 16_000
 HAMA_FRAME_SAMPLES = 320  # hama's recognizer emits one frame per 320 samples (20 ms)
 HAMA_FRAME_SECONDS = HAMA_FRAME_SAMPLES / SAMPLE_RATE
 HAMA_SILENCE_TOKENS: frozenset[str] = frozenset({"<blank>", "<wb>", " ", "‿", "<pad>"})
-MISSING_WORD_GOODNESS = 0.05
 
 
 def hama_unit(token: str) -> str:
@@ -145,89 +144,15 @@ class BundledEngine:
 
 
 class _CtcScorer:
-    """The one call site of the shared CTC scorer, for hama's vocabulary.
-
-    The shared scorer of issue 10 (``ctc_alignment.UnitInventory`` and
-    ``ctc_alignment.assess_words``: per-phone CTC posteriors, accepted weak forms) is
-    used as soon as :mod:`speech.ctc_alignment` has it; until then the evidence comes
-    from the older forced alignment and goodness functions (:func:`_interim_assess`).
-    """
+    """The call site of the shared GOP scorer (:func:`speech.ctc_alignment.assess_words`) for hama's vocabulary."""
 
     def __init__(self, tokens: Sequence[str], blank_id: int) -> None:
-        self._shared = hasattr(ctc_alignment, "assess_words") and hasattr(ctc_alignment, "UnitInventory")
-        if self._shared:
-            self._inventory = ctc_alignment.UnitInventory.from_vocabulary(
-                dict(enumerate(tokens)), blank_id, hama_unit, HAMA_SILENCE_TOKENS
-            )
-        else:
-            self._inventory = _fold_inventory(tuple(tokens), blank_id)
+        self._inventory = ctc_alignment.UnitInventory.from_vocabulary(
+            dict(enumerate(tokens)), blank_id, hama_unit, HAMA_SILENCE_TOKENS
+        )
 
     def assess(self, log_probs: np.ndarray, words: Sequence[ReferenceWord], frame_seconds: float) -> list[WordEvidence]:
-        if self._shared:
-            return ctc_alignment.assess_words(log_probs, self._inventory, words, frame_seconds)
-        return _interim_assess(log_probs, self._inventory, words, frame_seconds)
-
-
-# -- interim scorer (goes when the shared scorer is on main) -------------------------
-def _fold_inventory(tokens: Sequence[str], blank_id: int) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...], tuple[int, ...]]:
-    silence = tuple(i for i, t in enumerate(tokens) if i == blank_id or t in HAMA_SILENCE_TOKENS)
-    groups: dict[str, list[int]] = {}
-    for index, token in enumerate(tokens):
-        if index not in silence and (unit := hama_unit(token)):
-            groups.setdefault(unit, []).append(index)
-    units = tuple(sorted(groups))
-    return units, tuple(tuple(groups[u]) for u in units), silence
-
-
-def _logsumexp(values: np.ndarray) -> np.ndarray:
-    top = values.max(axis=1, keepdims=True)
-    return (top + np.log(np.exp(values - top).sum(axis=1, keepdims=True)))[:, 0]
-
-
-def _interim_assess(
-    log_probs: np.ndarray,
-    inventory: tuple[tuple[str, ...], tuple[tuple[int, ...], ...], tuple[int, ...]],
-    words: Sequence[ReferenceWord],
-    frame_seconds: float,
-) -> list[WordEvidence]:
-    from speech.transcription import PhoneEvidence
-
-    units, groups, silence = inventory
-    lp = np.asarray(log_probs, dtype=np.float64)
-    folded = np.stack([_logsumexp(lp[:, list(silence)])] + [_logsumexp(lp[:, list(g)]) for g in groups], axis=1)
-    folded -= _logsumexp(folded)[:, None]
-    column = {unit: k + 1 for k, unit in enumerate(units)}
-    tokens: list[int] = []
-    owners: list[tuple[int, str]] = []
-    for index, word in enumerate(words):
-        for phone in word.phonemes:
-            if phone in column:
-                tokens.append(column[phone])
-                owners.append((index, phone))
-    aligned = ctc_alignment.forced_align(folded, tokens, 0)
-    if not aligned:
-        logger.info("forced alignment did not fit (%d phones, %d frames)", len(tokens), folded.shape[0])
-        return []
-    per_word: list[list[PhoneEvidence]] = [[] for _ in words]
-    for item, (index, phone) in zip(aligned, owners):
-        goodness, best = ctc_alignment.token_goodness(folded, item, 0)
-        heard = phone if goodness >= 0.5 else (units[best - 1] if best > 0 else "")
-        per_word[index].append(
-            PhoneEvidence(phone, heard, goodness, item.start * frame_seconds, item.end * frame_seconds)
-        )
-    evidence: list[WordEvidence] = []
-    for word, phones in zip(words, per_word):
-        if not phones:
-            evidence.append(WordEvidence(word.text, True, 0.0, 0.0, 1.0))
-            continue
-        score = float(np.mean([p.score for p in phones]))
-        evidence.append(
-            WordEvidence(
-                word=word.text, found=score >= MISSING_WORD_GOODNESS, start=phones[0].start, end=phones[-1].end,
-                score=score, phones=tuple(phones), heard_phonemes=tuple(p.heard for p in phones if p.heard),
-            )
-        )
-    return evidence
+        return ctc_alignment.assess_words(log_probs, self._inventory, words, frame_seconds)
 
 
 def _require_rate(sr: int) -> None:
