@@ -77,3 +77,31 @@ def clean_model_cache():
     clear_model_cache()
     yield
     clear_model_cache()
+
+
+@pytest.fixture
+def isolated_models(tmp_path, monkeypatch):
+    """A private data folder, no Hub, and an empty shared model cache before and after the test."""
+    from asr_model import clear_model_cache as _clear_model_cache
+
+    monkeypatch.setenv("ACCENT_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    _clear_model_cache()
+    yield
+    _clear_model_cache()
+
+
+@pytest.fixture
+def isolated_tutor(tmp_path, monkeypatch):
+    """A private database, no LLM service configured, and no microphone component on the tutor page."""
+    import streamlit_mic_recorder
+
+    from tutor import llm_provider
+
+    monkeypatch.setenv("ACCENT_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ACCENT_COACH_DATABASE_URL", f"sqlite:///{tmp_path / 'tutor.sqlite3'}")
+    for name in (llm_provider.ENV_BASE_URL, llm_provider.ENV_MODEL, llm_provider.ENV_API_KEY,
+                 llm_provider.ENV_OFFLINE_MODEL):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(llm_provider, "_secret", lambda key: None)
+    monkeypatch.setattr(streamlit_mic_recorder, "mic_recorder", lambda **kwargs: None)

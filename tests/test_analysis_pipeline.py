@@ -15,7 +15,7 @@ import soundfile as sf
 from analysis_pipeline import AnalysisPipeline, score_words
 from asr_model import OFFLINE_MODEL, ASRModelManager
 from pronunciation.phonetics import g2p
-from speech.transcription import PhoneEvidence, Transcription, WordEvidence, WordSegment
+from speech.transcription import Transcription, WordEvidence, WordSegment
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "tests" / "data" / "speech"

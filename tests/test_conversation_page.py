@@ -21,14 +21,8 @@ TIMEOUT = 60
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("ACCENT_COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ACCENT_COACH_DATABASE_URL", f"sqlite:///{tmp_path / 'tutor.sqlite3'}")
-    for name in (llm_provider.ENV_BASE_URL, llm_provider.ENV_MODEL, llm_provider.ENV_API_KEY,
-                 llm_provider.ENV_OFFLINE_MODEL):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(llm_provider, "_secret", lambda key: None)
-    monkeypatch.setattr(streamlit_mic_recorder, "mic_recorder", lambda **kwargs: None)
+def isolated(isolated_tutor):
+    yield
 
 
 def _start(topic: str = "travel", level: str = "A2", mode: str = "practice") -> AppTest:

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
-from practice_app import ANALYSE, RESULT_KEY, ROOT, SPEECH, TIMEOUT, give_audio
+from practice_app import RESULT_KEY, ROOT, SPEECH, TIMEOUT, give_audio
 from practice_app import analyse as _analyse
 from practice_app import analyse_button as _analyse_button
 from practice_app import practice_app as _app

@@ -13,7 +13,6 @@ from asr_model import (
     NETWORK_REASON,
     OFFLINE_MODEL,
     ASRModelManager,
-    clear_model_cache,
     describe_folder_problem,
     looks_like_folder,
 )
@@ -25,12 +24,8 @@ TIMEOUT = 120
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("ACCENT_COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    clear_model_cache()
+def isolated(isolated_models):
     yield
-    clear_model_cache()
 
 
 def _sidebar_text(at: AppTest) -> str:

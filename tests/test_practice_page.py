@@ -12,7 +12,7 @@ from practice_app import practice_app as _app
 from practice_app import use_custom_text as _use_custom_text
 from streamlit.testing.v1 import AppTest
 
-from asr_model import POCKETSPHINX_LABEL, clear_model_cache
+from asr_model import POCKETSPHINX_LABEL
 from ui.session import LOCAL_FOLDER_CHOICE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,12 +23,8 @@ CUSTOM_TEXT_KEY = "practice_custom_text"
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("ACCENT_COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    clear_model_cache()
+def isolated(isolated_models):
     yield
-    clear_model_cache()
 
 
 def _markdown(at: AppTest) -> str:

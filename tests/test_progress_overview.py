@@ -7,7 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from progress import spaced_repetition as sr
-from progress.overview import conversation_rows, next_review, review_plan, scores_by_sentence
+from progress.overview import (
+    conversation_rows,
+    next_review,
+    review_plan,
+    scores_by_sentence,
+)
 from progress.records import is_failed_attempt
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)

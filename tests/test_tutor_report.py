@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit_mic_recorder
 from streamlit.testing.v1 import AppTest
 
 from conversation_tutor import (
@@ -17,8 +16,12 @@ from conversation_tutor import (
     practice_points,
     run_turn,
 )
-from tutor import llm_provider
-from tutor.report import format_duration, level_estimate, practice_summary, pronunciation_note
+from tutor.report import (
+    format_duration,
+    level_estimate,
+    practice_summary,
+    pronunciation_note,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "conversation.py")
@@ -26,14 +29,8 @@ TIMEOUT = 60
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("ACCENT_COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ACCENT_COACH_DATABASE_URL", f"sqlite:///{tmp_path / 'tutor.sqlite3'}")
-    for name in (llm_provider.ENV_BASE_URL, llm_provider.ENV_MODEL, llm_provider.ENV_API_KEY,
-                 llm_provider.ENV_OFFLINE_MODEL):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(llm_provider, "_secret", lambda key: None)
-    monkeypatch.setattr(streamlit_mic_recorder, "mic_recorder", lambda **kwargs: None)
+def isolated(isolated_tutor):
+    yield
 
 
 def _conversation(mode: str, *answers: str) -> Conversation:

@@ -7,7 +7,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from browser_flows import ANALYSIS_TIMEOUT_MS, PAGE_LOAD_TIMEOUT_MS, go_to, open_app, page_text
+from browser_flows import (
+    ANALYSIS_TIMEOUT_MS,
+    PAGE_LOAD_TIMEOUT_MS,
+    go_to,
+    open_app,
+    page_text,
+)
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 

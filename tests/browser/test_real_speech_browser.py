@@ -21,8 +21,21 @@ import pytest
 import soundfile as sf
 import soxr
 from app_server import ROOT
-from browser_flows import ANALYSIS_TIMEOUT_MS, RECORDER_IFRAME, analyse, open_app, page_text, use_custom_text
-from conftest import ARTIFACTS, CHROMIUM_FLAGS, FAKE_MIC_RATE, VIEWPORT, chromium_executable
+from browser_flows import (
+    ANALYSIS_TIMEOUT_MS,
+    RECORDER_IFRAME,
+    analyse,
+    open_app,
+    page_text,
+    use_custom_text,
+)
+from conftest import (
+    ARTIFACTS,
+    CHROMIUM_FLAGS,
+    FAKE_MIC_RATE,
+    VIEWPORT,
+    chromium_executable,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
