@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from conversation_tutor import Conversation, ConversationTutor  # noqa: E402
+from pronunciation.sequence_alignment import align, count_errors  # noqa: E402
 from tutor.llm_provider import get_remote_provider  # noqa: E402
 from tutor.offline_tutor import offline_reply  # noqa: E402
 from tutor.tagged_rules import rule_family  # noqa: E402
@@ -138,14 +139,8 @@ def as_transcript(line: str, strip_punctuation: bool = False) -> str:
 
 
 def edit_distance(first: Sequence[str], second: Sequence[str]) -> int:
-    previous = list(range(len(second) + 1))
-    for row, left in enumerate(first, 1):
-        current = [row]
-        for column, right in enumerate(second, 1):
-            current.append(min(previous[column] + 1, current[column - 1] + 1,
-                               previous[column - 1] + (left != right)))
-        previous = current
-    return previous[-1]
+    """Word edits (substitutions, deletions, insertions) between two sentences."""
+    return count_errors(align(list(first), list(second)), len(first)).errors
 
 
 def load_sentences(folder: Path, limit: int | None = None) -> list[Sentence]:
